@@ -1,0 +1,31 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { docsPrefix, openApiPath } from '../../core/http/openapi.js'
+import { serviceVersion } from '../../core/version.js'
+
+const apiIndexSchema = z
+  .object({
+    name: z.literal('Avaaz API'),
+    version: z.string(),
+    openapi: z.string().describe('Path of the OpenAPI 3.1 document'),
+    docs: z.string().describe('Path of the interactive documentation'),
+  })
+  .meta({ id: 'ApiIndex' })
+
+/**
+ * Mounts everything under /api/v1. Feature routers (accounts, sessions, curriculum, exams, …) and
+ * operation routers (dev outbox, metrics, …) are registered here as they are built.
+ */
+export const apiV1Router: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: ['meta'],
+        summary: 'About this API and where its documentation is',
+        response: { 200: apiIndexSchema },
+      },
+    },
+    async () => ({ name: 'Avaaz API' as const, version: serviceVersion, openapi: openApiPath, docs: docsPrefix }),
+  )
+}

@@ -1,0 +1,82 @@
+import { readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config.js'
+import { temporaryDirectory } from '../test/harness.js'
+
+const dirs: Array<{ cleanup(): void }> = []
+function dataDir(): string {
+  const dir = temporaryDirectory('avaaz-config-')
+  dirs.push(dir)
+  return dir.path
+}
+afterEach(() => dirs.splice(0).forEach((dir) => dir.cleanup()))
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env)
+  } catch (error) {
+    if (error instanceof ConfigError) return error
+    throw error
+  }
+  throw new Error('expected a ConfigError')
+}
+
+describe('loadConfig', () => {
+  it('starts embedded with no environment at all: PGlite in the data directory, local URL', () => {
+    const dir = dataDir()
+    const config = loadConfig({ DATA_DIR: dir })
+    expect(config.env).toBe('development')
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: path.join(dir, 'pglite') })
+    expect(config.publicUrl).toBe('http://127.0.0.1:8000')
+    expect(config.corsOrigins).toContain('http://localhost:3000')
+    expect(config.trustProxy).toEqual([])
+  })
+
+  it('generates the auth secret once into the data directory, readable only by its owner, and reuses it', () => {
+    const dir = dataDir()
+    const first = loadConfig({ DATA_DIR: dir })
+    const second = loadConfig({ DATA_DIR: dir })
+    expect(first.authSecret).toHaveLength(43)
+    expect(second.authSecret).toBe(first.authSecret)
+    const file = path.join(dir, 'secrets.json')
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ AUTH_SECRET: first.authSecret })
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+  })
+
+  it('lists every bad variable in one error', () => {
+    const error = configError({ DATA_DIR: dataDir(), PORT: 'eighty', NODE_ENV: 'staging', DATABASE_URL: 'mysql://x', RATE_LIMIT_MAX: '-1' })
+    const variables = error.problems.map((problem) => problem.split(':')[0])
+    expect(variables).toEqual(expect.arrayContaining(['PORT', 'NODE_ENV', 'DATABASE_URL', 'RATE_LIMIT_MAX']))
+    expect(error.message).toContain('DATABASE_URL: must be a postgres:// or postgresql:// URL')
+  })
+
+  it('refuses to start in production without secrets, a database server and a public URL', () => {
+    const error = configError({ NODE_ENV: 'production', DATA_DIR: dataDir() })
+    expect(error.problems.map((problem) => problem.split(':')[0])).toEqual(['AUTH_SECRET', 'DATABASE_URL', 'PUBLIC_URL'])
+  })
+
+  it('rejects a short AUTH_SECRET', () => {
+    expect(configError({ AUTH_SECRET: 'short', DATA_DIR: dataDir() }).message).toContain('AUTH_SECRET: must be at least 32 characters')
+  })
+
+  it('accepts a complete production environment and restricts CORS to the public URL', () => {
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      AUTH_SECRET: 'x'.repeat(40),
+      DATABASE_URL: 'postgres://avaaz:pw@db:5432/avaaz',
+      PUBLIC_URL: 'https://avaaz.example/',
+      TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+    })
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://avaaz:pw@db:5432/avaaz', poolSize: 10 })
+    expect(config.publicUrl).toBe('https://avaaz.example')
+    expect(config.corsOrigins).toEqual(['https://avaaz.example'])
+    expect(config.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1'])
+  })
+
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({ DATA_DIR: dataDir(), PORT: '', DATABASE_URL: '' })
+    expect(config.port).toBe(8000)
+    expect(config.database.kind).toBe('pglite')
+  })
+})

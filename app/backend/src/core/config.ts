@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+
+/**
+ * Configuration is parsed once, here, from the environment. The rest of the code receives the typed
+ * `Config` and never reads `process.env` itself.
+ */
+
+const commaList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  )
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes')
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// or postgresql:// URL')
+  .refine((value) => URL.canParse(value), 'is not a valid URL')
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
+  AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CORS_ORIGINS: commaList.optional(),
+  TRUST_PROXY: commaList.optional(),
+  RATE_LIMIT_MAX: z.coerce.number().int().positive().default(300),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JOBS_ENABLED: booleanFlag.default(true),
+  JOBS_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+})
+
+type Env = z.infer<typeof envSchema>
+
+export interface Config {
+  env: Env['NODE_ENV']
+  isProduction: boolean
+  isDevelopment: boolean
+  host: string
+  port: number
+  /** The URL people use to reach the product; links in mail and the start banner use it. */
+  publicUrl: string
+  dataDir: string
+  database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolSize: number }
+  authSecret: string
+  corsOrigins: string[]
+  /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is trusted. Empty: none. */
+  trustProxy: string[]
+  rateLimit: { max: number; windowMs: number }
+  bodyLimitBytes: number
+  logLevel: Env['LOG_LEVEL']
+  jobs: { enabled: boolean; pollingIntervalSeconds: number }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+const SECRETS_FILE = 'secrets.json'
+
+interface GeneratedSecrets {
+  AUTH_SECRET: string
+}
+
+/**
+ * Embedded starts need no `.env`: secrets are generated once and kept in the data directory, so
+ * they survive restarts (sessions stay valid) without anyone having to invent them.
+ */
+function loadOrCreateGeneratedSecrets(dataDir: string): GeneratedSecrets {
+  const file = path.join(dataDir, SECRETS_FILE)
+  if (existsSync(file)) {
+    const parsed = z.object({ AUTH_SECRET: z.string().min(32) }).safeParse(JSON.parse(readFileSync(file, 'utf8')))
+    if (parsed.success) return parsed.data
+    throw new ConfigError([`${file} is damaged; delete it to generate new secrets (signed-in users will be signed out)`])
+  }
+  mkdirSync(dataDir, { recursive: true })
+  const secrets: GeneratedSecrets = { AUTH_SECRET: randomBytes(32).toString('base64url') }
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600, flag: 'wx' })
+  return secrets
+}
+
+/** Parses and checks the environment; throws one ConfigError naming every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset": `FOO=` in a compose file should fall back to the default.
+  const env = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''))
+  const parsed = envSchema.safeParse(env)
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`),
+    )
+  }
+  const e = parsed.data
+  const isProduction = e.NODE_ENV === 'production'
+
+  const problems: string[] = []
+  if (isProduction) {
+    if (!e.AUTH_SECRET) problems.push('AUTH_SECRET: required in production (at least 32 random characters)')
+    if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for one machine)')
+    if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https:// address users reach)')
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  const dataDir = path.resolve(e.DATA_DIR)
+  const authSecret = e.AUTH_SECRET ?? loadOrCreateGeneratedSecrets(dataDir).AUTH_SECRET
+  const publicUrl = (e.PUBLIC_URL ?? `http://${displayHost(e.HOST)}:${e.PORT}`).replace(/\/+$/, '')
+
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    isDevelopment: e.NODE_ENV === 'development',
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl,
+    dataDir,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },
+    authSecret,
+    corsOrigins: e.CORS_ORIGINS ?? (isProduction ? [publicUrl] : [publicUrl, 'http://localhost:3000', 'http://127.0.0.1:3000']),
+    trustProxy: e.TRUST_PROXY ?? [],
+    rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    logLevel: e.LOG_LEVEL,
+    jobs: { enabled: e.JOBS_ENABLED, pollingIntervalSeconds: e.JOBS_POLLING_INTERVAL_SECONDS },
+  }
+}
+
+function displayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost'
+  return host.includes(':') ? `[${host}]` : host
+}

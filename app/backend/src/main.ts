@@ -1,0 +1,163 @@
+import cors from '@fastify/cors'
+import rateLimit from '@fastify/rate-limit'
+import Fastify, { LogController, type FastifyInstance, type FastifySchema, type HTTPMethods } from 'fastify'
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import type { DestinationStream } from 'pino'
+import { apiV1Router } from './api/v1/router.js'
+import type { Config } from './core/config.js'
+import { openDatabase, type Database, type Db } from './core/db/client.js'
+import { applyMigrations } from './core/db/migrate.js'
+import { NotFound, TooManyRequests } from './core/errors.js'
+import { HealthRegistry } from './core/health.js'
+import { docsPrefix, registerOpenApi } from './core/http/openapi.js'
+import { registerProblemHandlers } from './core/http/problem.js'
+import { requestIdFrom } from './core/http/request-id.js'
+import { computeSecurityHeaders } from './core/http/security-headers.js'
+import { JobQueue } from './core/jobs.js'
+import { loggerOptions } from './core/logger.js'
+import { databaseHealthCheck, healthRoutes } from './operations/health/routes.js'
+
+export interface RouteRecord {
+  method: HTTPMethods | HTTPMethods[]
+  url: string
+  schema: (FastifySchema & { hide?: boolean }) | undefined
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config
+    database: Database
+    db: Db
+    jobs: JobQueue
+    health: HealthRegistry
+    /** Every route as registered, with its schema (the OpenAPI completeness test reads it). */
+    routeCatalog: readonly RouteRecord[]
+  }
+}
+
+export interface BuildAppOptions {
+  config: Config
+  /** An already open database (tests); by default the configured one is opened and owned by the app. */
+  database?: Database
+  /** Where JSON logs go (tests capture them); stdout by default. */
+  logStream?: DestinationStream
+  /** Registered after the core and before routes: lets tests and tools add jobs, checks or routes. */
+  extend?: (app: FastifyInstance) => unknown
+}
+
+export type App = FastifyInstance
+
+/**
+ * Builds the backend: database (migrated), jobs, middleware, OpenAPI, health and the /api/v1 routes.
+ * The caller owns `listen` and `close`; closing stops the jobs and closes the database.
+ */
+export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
+  const { config } = options
+
+  const app = Fastify({
+    logger: loggerOptions(config, options.logStream),
+    genReqId: requestIdFrom,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
+    // Seconds a client may take to send headers; limits slow-loris connections.
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+
+  const routeCatalog: RouteRecord[] = []
+  app.addHook('onRoute', (route) => {
+    routeCatalog.push({ method: route.method, url: route.url, schema: route.schema as RouteRecord['schema'] })
+  })
+  app.decorate('routeCatalog', routeCatalog)
+  app.decorate('config', config)
+
+  let database = options.database
+  const ownsDatabase = !database
+  let jobs: JobQueue | undefined
+  try {
+    database ??= await openDatabase(config.database)
+    await applyMigrations(database)
+    jobs = new JobQueue({
+      database,
+      log: app.log.child({ component: 'jobs' }),
+      workersEnabled: config.jobs.enabled,
+      pollingIntervalSeconds: config.jobs.pollingIntervalSeconds,
+    })
+    await jobs.start()
+  } catch (error) {
+    // Release what was opened (and the data directory lock) so the caller can report and exit.
+    await jobs?.stop().catch(() => {})
+    if (ownsDatabase) await database?.close().catch(() => {})
+    throw error
+  }
+  const db = database
+  const queue = jobs
+  app.decorate<Database>('database', db)
+  app.decorate('db', db.db)
+  app.decorate('jobs', queue)
+  // Jobs stop before the database closes; the database closes last.
+  app.addHook('onClose', async () => {
+    await queue.stop()
+    if (ownsDatabase) await db.close()
+  })
+
+  const health = new HealthRegistry()
+  health.register(databaseHealthCheck(db))
+  app.decorate('health', health)
+
+  const securityHeaders = computeSecurityHeaders({ production: config.isProduction })
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(securityHeaders.api)
+    reply.header('x-request-id', request.id)
+    done()
+  })
+
+  registerProblemHandlers(app, { exposeStack: config.isDevelopment })
+
+  await app.register(rateLimit, {
+    global: true,
+    max: config.rateLimit.max,
+    timeWindow: config.rateLimit.windowMs,
+    enableDraftSpec: true,
+    errorResponseBuilder: (_request, context) =>
+      new TooManyRequests(`Too many requests; try again in ${Math.ceil(context.ttl / 1000)} seconds.`, {
+        extensions: { retryAfterSeconds: Math.ceil(context.ttl / 1000) },
+      }),
+  })
+
+  // Unknown URLs are rate limited too, so nobody can cheaply probe for valid routes.
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
+    throw new NotFound(`No route ${request.method} ${request.url.split('?')[0]}.`)
+  })
+
+  await registerOpenApi(app, { publicUrl: config.publicUrl, production: config.isProduction, htmlHeaders: securityHeaders.html })
+  // Until the web app exists, the API documentation is the product's front page.
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(docsPrefix))
+
+  await options.extend?.(app)
+
+  await app.register(healthRoutes)
+  // CORS applies to the API that browsers call; health probes and docs are not cross-origin APIs and
+  // skip its per-request work.
+  await app.register(async (api) => {
+    await api.register(cors, {
+      origin: config.corsOrigins,
+      credentials: true,
+      exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+      maxAge: 600,
+    })
+    await api.register(apiV1Router, { prefix: '/api/v1' })
+  })
+
+  app.addHook('onReady', async () => {
+    await queue.startWorkers()
+  })
+
+  return app
+}

@@ -1,0 +1,129 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import type { FastifyInstance } from 'fastify'
+import pg from 'pg'
+import type { DestinationStream } from 'pino'
+import { inject } from 'vitest'
+import { loadConfig, type Config } from '../core/config.js'
+import { openPglite, pgliteDatabase, postgresDatabase, type Database } from '../core/db/client.js'
+import { buildApp, type BuildAppOptions } from '../main.js'
+
+/**
+ * Which driver the database tests use. The suite runs once over PGlite in-process (the embedded
+ * default) and once over node-postgres talking to PGlite through the Postgres wire protocol, so the
+ * production driver path is exercised for real.
+ */
+export const testDriver: 'pglite' | 'postgres' = process.env.AVAAZ_TEST_DB === 'postgres' ? 'postgres' : 'pglite'
+
+export interface TestDatabase {
+  database: Database
+  /** Makes the database unreachable, as a crashed server or a closed embedded database would be. */
+  takeDown(): Promise<void>
+  close(): Promise<void>
+}
+
+let templateBlob: Blob | undefined
+
+function template(): Blob {
+  templateBlob ??= new Blob([readFileSync(inject('pgliteTemplate'))])
+  return templateBlob
+}
+
+/** A fresh, migrated database of its own (from the template built in global setup). */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const client = await openPglite({ loadDataDir: template() })
+  if (testDriver === 'pglite') {
+    const database = pgliteDatabase(client)
+    return { database, takeDown: () => client.close(), close: () => database.close() }
+  }
+
+  const server = new PGLiteSocketServer({ db: client, host: '127.0.0.1', port: 0, maxConnections: 20 })
+  await server.start()
+  const pool = new pg.Pool({ connectionString: `postgres://postgres@${server.getServerConn()}/postgres`, max: 8, connectionTimeoutMillis: 2_000 })
+  pool.on('error', () => {})
+  const database = postgresDatabase(pool)
+  let serverStopped = false
+  const stopServer = async () => {
+    if (serverStopped) return
+    serverStopped = true
+    await server.stop()
+  }
+  return {
+    database,
+    takeDown: stopServer,
+    async close() {
+      await database.close()
+      await stopServer()
+      if (!client.closed) await client.close()
+    },
+  }
+}
+
+/** Configuration for tests: quiet, fast job polling, a throwaway data directory. */
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    PORT: '0',
+    AUTH_SECRET: 'test-secret-test-secret-test-secret-0123',
+    JOBS_POLLING_INTERVAL_SECONDS: '0.5',
+    DATA_DIR: path.join(tmpdir(), 'avaaz-test-unused'),
+    ...env,
+  })
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  testDatabase: TestDatabase
+  close(): Promise<void>
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>
+  logStream?: DestinationStream
+  extend?: BuildAppOptions['extend']
+  /** Reuse a database (e.g. to restart the app on the same data). */
+  testDatabase?: TestDatabase
+}
+
+/** Builds the real app over a fresh test database; `close` closes both. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const testDatabase = options.testDatabase ?? (await createTestDatabase())
+  const app = await buildApp({
+    config: testConfig(options.env),
+    database: testDatabase.database,
+    logStream: options.logStream,
+    extend: options.extend,
+  })
+  await app.ready()
+  return {
+    app,
+    testDatabase,
+    async close() {
+      await app.close()
+      if (!options.testDatabase) await testDatabase.close()
+    },
+  }
+}
+
+/** A directory removed when `cleanup` runs. */
+export function temporaryDirectory(prefix = 'avaaz-test-'): { path: string; cleanup(): void } {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix))
+  return { path: dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** Collects JSON log lines written by the app. */
+export function captureLogs(): { stream: DestinationStream; lines(): Record<string, unknown>[] } {
+  const chunks: string[] = []
+  return {
+    stream: { write: (chunk: string) => void chunks.push(chunk) },
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+  }
+}
