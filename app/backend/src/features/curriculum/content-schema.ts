@@ -1,0 +1,166 @@
+import { z } from 'zod'
+import {
+  cefrLevels,
+  examLevels,
+  examTaskTypes,
+  lessonTypes,
+  scenarioKinds,
+  scoringCriteria,
+  skills,
+  taskModes,
+} from '../../core/db/schema/index.js'
+
+/**
+ * The shape of the Norwegian content pack (`app/backend/content/nb/`). Every file is validated
+ * against these schemas before anything is written to the database.
+ */
+
+export const slugSchema = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'must be kebab-case: a-z, 0-9 and single hyphens')
+const text = z.string().trim().min(1)
+
+/** Daily-life domains the lessons cover (SPEC C3). */
+export const lessonTopics = [
+  'self_and_family',
+  'housing',
+  'work',
+  'health',
+  'public_services',
+  'school_and_kindergarten',
+  'shopping',
+  'transport',
+  'weather_and_seasons',
+  'food',
+  'leisure',
+  'society_and_traditions',
+  'news_and_opinions',
+] as const
+export type LessonTopic = (typeof lessonTopics)[number]
+
+/** Exam tags on lessons: which oral-test task a lesson trains, and for which test level. */
+export const examTags = [...examTaskTypes, ...examLevels] as const
+
+export const vocabularyItemSchema = z.object({ term: text, gloss: text }).strict()
+export const phraseItemSchema = z.object({ text, gloss: text }).strict()
+
+export const objectivesFileSchema = z
+  .object({
+    level: z.enum(cefrLevels),
+    objectives: z
+      .array(
+        z
+          .object({
+            slug: slugSchema,
+            skill: z.enum(skills),
+            descriptorEn: text.describe('Can-do statement in English, our own wording'),
+            descriptorNb: text.describe('The same statement in Bokmål'),
+          })
+          .strict(),
+      )
+      .min(16),
+  })
+  .strict()
+
+export const scenarioStepSchema = z
+  .object({
+    tutorPrompt: text.describe('What the tutor says (Bokmål, at the lesson level)'),
+    expectedLearnerMove: text.describe('What the learner should do (English, for the tutor)'),
+    hints: z.array(text).default([]).describe('Scaffolding offered when the learner is stuck (Bokmål)'),
+    followUpQuestions: z.array(text).default([]),
+    preparationSeconds: z.number().int().min(0).max(600).default(0),
+    speakingSeconds: z.number().int().min(10).max(900).nullable().default(null),
+    mode: z.enum(taskModes).default('individual'),
+    picture: slugSchema.optional().describe('Slug of a pack picture shown with this step'),
+  })
+  .strict()
+
+export const lessonSchema = z
+  .object({
+    slug: slugSchema,
+    title: text.describe('Lesson title in Bokmål'),
+    description: text.describe('One or two sentences in English telling the learner what they will practise'),
+    type: z.enum(lessonTypes),
+    topic: z.enum(lessonTopics),
+    context: text.describe('The situation, for the tutor (English)'),
+    estimatedMinutes: z.number().int().min(3).max(60),
+    examTags: z.array(z.enum(examTags)).default([]),
+    objectives: z.array(slugSchema).min(1),
+    goals: z.array(text).min(2),
+    vocabulary: z.array(vocabularyItemSchema).min(6),
+    phrases: z.array(phraseItemSchema).min(3),
+    scenario: z
+      .object({
+        kind: z.enum(scenarioKinds),
+        title: text,
+        description: text,
+        mode: z.enum(taskModes).default('individual'),
+        steps: z.array(scenarioStepSchema).min(3),
+      })
+      .strict(),
+  })
+  .strict()
+
+export const lessonsFileSchema = z.object({ level: z.enum(cefrLevels), lessons: z.array(lessonSchema).min(12) }).strict()
+
+export const examPromptSchema = z
+  .object({
+    id: slugSchema,
+    text,
+    textEn: text.optional(),
+    topic: text.optional(),
+    picture: slugSchema.optional(),
+    followUps: z.array(text).optional(),
+  })
+  .strict()
+
+export const examPartSchema = z
+  .object({
+    slug: slugSchema,
+    title: text,
+    taskType: z.enum(examTaskTypes),
+    mode: z.enum(taskModes),
+    scored: z.boolean(),
+    preparationSeconds: z.number().int().min(0).max(900),
+    speakingSeconds: z.number().int().min(30).max(1200),
+    instructionsEn: text,
+    instructionsNb: text,
+    examinerScript: z.array(text).min(1),
+    promptBank: z.array(examPromptSchema).default([]),
+    followUpQuestions: z.array(text).default([]),
+    extraQuestion: z.object({ level: z.enum(cefrLevels), questions: z.array(text).min(1) }).strict().optional(),
+    criteria: z.array(z.enum(scoringCriteria)).default([]),
+  })
+  .strict()
+  .refine((part) => !part.scored || part.criteria.length > 0, { message: 'a scored part needs criteria', path: ['criteria'] })
+
+export const examTemplateFileSchema = z
+  .object({
+    slug: slugSchema,
+    level: z.enum(examLevels),
+    title: text,
+    description: text,
+    totalMinutes: z.number().int().min(5).max(60),
+    parts: z.array(examPartSchema).min(3),
+  })
+  .strict()
+
+export const pictureSchema = z
+  .object({
+    slug: slugSchema,
+    file: z.string().regex(/^[a-z0-9-]+\.svg$/),
+    titleNb: text,
+    titleEn: text,
+    altEn: text.describe('What the picture shows, for screen readers'),
+    altNb: text,
+    levels: z.array(z.enum(cefrLevels)).min(1),
+    vocabulary: z.array(vocabularyItemSchema).min(8),
+  })
+  .strict()
+
+export const picturesFileSchema = z.object({ pictures: z.array(pictureSchema).min(12) }).strict()
+
+export type ObjectivesFile = z.infer<typeof objectivesFileSchema>
+export type LessonsFile = z.infer<typeof lessonsFileSchema>
+export type PackLesson = z.infer<typeof lessonSchema>
+export type ExamTemplateFile = z.infer<typeof examTemplateFileSchema>
+export type PackExamPart = z.infer<typeof examPartSchema>
+export type PackPicture = z.infer<typeof pictureSchema>
