@@ -14,6 +14,9 @@ import { registerProblemHandlers } from './core/http/problem.js'
 import { requestIdFrom } from './core/http/request-id.js'
 import { computeSecurityHeaders } from './core/http/security-headers.js'
 import { JobQueue } from './core/jobs.js'
+import { createAuth, type Auth } from './core/auth/auth.js'
+import { authRoutes } from './core/auth/routes.js'
+import { createMailTransport, sendMailJob, type MailMessage, type MailTransport } from './core/mail/mailer.js'
 import { loggerOptions } from './core/logger.js'
 import { databaseHealthCheck, healthRoutes } from './operations/health/routes.js'
 
@@ -30,6 +33,9 @@ declare module 'fastify' {
     db: Db
     jobs: JobQueue
     health: HealthRegistry
+    auth: Auth
+    /** Queues a mail (sent by a retrying job). */
+    sendMail(message: MailMessage): Promise<void>
     /** Every route as registered, with its schema (the OpenAPI completeness test reads it). */
     routeCatalog: readonly RouteRecord[]
   }
@@ -41,6 +47,8 @@ export interface BuildAppOptions {
   database?: Database
   /** Where JSON logs go (tests capture them); stdout by default. */
   logStream?: DestinationStream
+  /** Replaces the configured mail transport (tests simulate a failing mail server). */
+  mailTransport?: MailTransport
   /** Registered after the core and before routes: lets tests and tools add jobs, checks or routes. */
   extend?: (app: FastifyInstance) => unknown
 }
@@ -107,6 +115,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     if (ownsDatabase) await db.close()
   })
 
+  const mailJob = sendMailJob(options.mailTransport ?? createMailTransport(config.mail))
+  queue.register(mailJob)
+  const sendMail = async (message: MailMessage) => {
+    await queue.enqueue(mailJob, message)
+  }
+  app.decorate('sendMail', sendMail)
+  app.decorate('auth', createAuth({ config, db: db.db, log: app.log.child({ component: 'auth' }), sendMail }))
+  app.decorateRequest('principal', null)
+
   const health = new HealthRegistry()
   health.register(databaseHealthCheck(db))
   app.decorate('health', health)
@@ -152,6 +169,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
       maxAge: 600,
     })
+    await api.register(authRoutes, { auth: app.auth, config })
     await api.register(apiV1Router, { prefix: '/api/v1' })
   })
 

@@ -109,7 +109,7 @@ describe.skipIf(testDriver !== 'pglite')('the server process', () => {
     expect(server.output()).toContain('PORT:')
     const production = startServer({ DATA_DIR: dataDir(), NODE_ENV: 'production' })
     expect(await production.exited).toBe(1)
-    for (const variable of ['AUTH_SECRET', 'DATABASE_URL', 'PUBLIC_URL']) expect(production.output()).toContain(`${variable}: required in production`)
+    for (const variable of ['AUTH_SECRET', 'DATABASE_URL', 'PUBLIC_URL', 'SMTP_URL']) expect(production.output()).toContain(`${variable}: required in production`)
   })
 
   it('exits with a clear message, and no password, when the database server cannot be reached', async () => {
@@ -133,6 +133,7 @@ describe.skipIf(testDriver !== 'pglite')('the server process', () => {
       DATABASE_URL: `postgres://postgres@${socket.getServerConn()}/postgres`,
       AUTH_SECRET: 'p'.repeat(48),
       PUBLIC_URL: 'http://127.0.0.1:8000',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
     })
     const url = await waitForUrl(server)
     const ready = await fetch(`${url}/health/ready`)

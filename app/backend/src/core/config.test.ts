@@ -53,7 +53,7 @@ describe('loadConfig', () => {
 
   it('refuses to start in production without secrets, a database server and a public URL', () => {
     const error = configError({ NODE_ENV: 'production', DATA_DIR: dataDir() })
-    expect(error.problems.map((problem) => problem.split(':')[0])).toEqual(['AUTH_SECRET', 'DATABASE_URL', 'PUBLIC_URL'])
+    expect(error.problems.map((problem) => problem.split(':')[0])).toEqual(['AUTH_SECRET', 'DATABASE_URL', 'PUBLIC_URL', 'SMTP_URL'])
   })
 
   it('rejects a short AUTH_SECRET', () => {
@@ -67,11 +67,13 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://avaaz:pw@db:5432/avaaz',
       PUBLIC_URL: 'https://avaaz.example/',
       TRUST_PROXY: '10.0.0.0/8, 127.0.0.1',
+      SMTP_URL: 'smtp://mail:587',
     })
     expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://avaaz:pw@db:5432/avaaz', poolSize: 10 })
     expect(config.publicUrl).toBe('https://avaaz.example')
     expect(config.corsOrigins).toEqual(['https://avaaz.example'])
     expect(config.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1'])
+    expect(config.mail).toEqual({ transport: 'smtp', smtpUrl: 'smtp://mail:587', from: 'Avaaz <no-reply@avaaz.local>' })
   })
 
   it('treats empty variables as unset', () => {

@@ -40,6 +40,13 @@ const envSchema = z.object({
   RATE_LIMIT_MAX: z.coerce.number().int().positive().default(300),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  SMTP_URL: z
+    .string()
+    .refine((value) => /^smtps?:\/\//.test(value) && URL.canParse(value), 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().min(3).default('Avaaz <no-reply@avaaz.local>'),
+  AUTH_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(10),
+  AUTH_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(15 * 60_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JOBS_ENABLED: booleanFlag.default(true),
   JOBS_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
@@ -62,6 +69,10 @@ export interface Config {
   /** Addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is trusted. Empty: none. */
   trustProxy: string[]
   rateLimit: { max: number; windowMs: number }
+  /** Stricter limit per client IP for sign-in, sign-up, password reset and verification mail. */
+  authRateLimit: { max: number; windowMs: number }
+  /** SMTP in production; without it (development, tests) mail goes to the outbox in the data directory. */
+  mail: { transport: 'smtp'; smtpUrl: string; from: string } | { transport: 'outbox'; outboxDir: string; from: string }
   bodyLimitBytes: number
   logLevel: Env['LOG_LEVEL']
   jobs: { enabled: boolean; pollingIntervalSeconds: number }
@@ -115,6 +126,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (!e.AUTH_SECRET) problems.push('AUTH_SECRET: required in production (at least 32 random characters)')
     if (!e.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for one machine)')
     if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https:// address users reach)')
+    if (!e.SMTP_URL) problems.push('SMTP_URL: required in production (verification and password-reset mail)')
   }
   if (problems.length > 0) throw new ConfigError(problems)
 
@@ -137,6 +149,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: e.CORS_ORIGINS ?? (isProduction ? [publicUrl] : [publicUrl, 'http://localhost:3000', 'http://127.0.0.1:3000']),
     trustProxy: e.TRUST_PROXY ?? [],
     rateLimit: { max: e.RATE_LIMIT_MAX, windowMs: e.RATE_LIMIT_WINDOW_MS },
+    authRateLimit: { max: e.AUTH_RATE_LIMIT_MAX, windowMs: e.AUTH_RATE_LIMIT_WINDOW_MS },
+    mail: e.SMTP_URL
+      ? { transport: 'smtp', smtpUrl: e.SMTP_URL, from: e.MAIL_FROM }
+      : { transport: 'outbox', outboxDir: path.join(dataDir, 'outbox'), from: e.MAIL_FROM },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     jobs: { enabled: e.JOBS_ENABLED, pollingIntervalSeconds: e.JOBS_POLLING_INTERVAL_SECONDS },

@@ -69,7 +69,6 @@ export function testConfig(env: Record<string, string> = {}): Config {
     PORT: '0',
     AUTH_SECRET: 'test-secret-test-secret-test-secret-0123',
     JOBS_POLLING_INTERVAL_SECONDS: '0.5',
-    DATA_DIR: path.join(tmpdir(), 'avaaz-test-unused'),
     ...env,
   })
 }
@@ -86,16 +85,19 @@ export interface TestAppOptions {
   extend?: BuildAppOptions['extend']
   /** Reuse a database (e.g. to restart the app on the same data). */
   testDatabase?: TestDatabase
+  mailTransport?: BuildAppOptions['mailTransport']
 }
 
-/** Builds the real app over a fresh test database; `close` closes both. */
+/** Builds the real app over a fresh test database and data directory; `close` removes both. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const testDatabase = options.testDatabase ?? (await createTestDatabase())
+  const dataDir = temporaryDirectory('avaaz-data-')
   const app = await buildApp({
-    config: testConfig(options.env),
+    config: testConfig({ DATA_DIR: dataDir.path, ...options.env }),
     database: testDatabase.database,
     logStream: options.logStream,
     extend: options.extend,
+    mailTransport: options.mailTransport,
   })
   await app.ready()
   return {
@@ -104,6 +106,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async close() {
       await app.close()
       if (!options.testDatabase) await testDatabase.close()
+      dataDir.cleanup()
     },
   }
 }

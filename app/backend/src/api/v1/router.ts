@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { docsPrefix, openApiPath } from '../../core/http/openapi.js'
+import { accountRoutes } from '../../features/accounts/routes.js'
+import { adminRoutes } from '../../features/admin/routes.js'
+import { devOutboxRoutes } from '../../operations/dev-outbox/routes.js'
 import { serviceVersion } from '../../core/version.js'
 
 const apiIndexSchema = z
@@ -28,4 +31,9 @@ export const apiV1Router: FastifyPluginAsyncZod = async (app) => {
     },
     async () => ({ name: 'Avaaz API' as const, version: serviceVersion, openapi: openApiPath, docs: docsPrefix }),
   )
+
+  await app.register(accountRoutes)
+  await app.register(adminRoutes)
+  const { mail, isProduction } = app.config
+  if (mail.transport === 'outbox' && !isProduction) await app.register(devOutboxRoutes(mail.outboxDir))
 }

@@ -322,7 +322,8 @@ describe('migrations', () => {
   it('are recorded once and re-running them is a no-op', async () => {
     await applyMigrations(testDatabase.database)
     const applied = await query<{ n: number }>('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations')
-    expect(applied.rows[0]!.n).toBe(2)
+    const journal = JSON.parse(readFileSync(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] }
+    expect(applied.rows[0]!.n).toBe(journal.entries.length)
   })
 
   it('the extensions migration can run again on a database that already has them', async () => {
