@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
@@ -45,6 +46,18 @@ async function waitForUrl(server: RunningServer, timeoutMs = 30_000): Promise<st
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`server did not start in time:\n${server.output()}`)
+}
+
+function postJson(url: string, body: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
+      let text = ''
+      response.on('data', (chunk: Buffer) => (text += chunk.toString()))
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }))
+    })
+    request.on('error', reject)
+    request.end(JSON.stringify(body))
+  })
 }
 
 const running: ChildProcess[] = []
@@ -159,5 +172,51 @@ describe.skipIf(testDriver !== 'pglite')('npm run db:migrate', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
     expect(output).toMatch(/Database migrated \(pglite\): (\d+) of \1 migrations applied\./)
     expect(code).toBe(0)
+  })
+})
+
+describe.skipIf(testDriver !== 'pglite')('npm run admin:create', () => {
+  function runAdminCreate(dir: string, args: string[], stdin: string): Promise<{ code: number | null; output: string }> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/scripts/admin-create.ts', ...args], {
+      cwd: backendDir,
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: dir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    running.push(child)
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stdin.end(stdin)
+    return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })))
+  }
+
+  it('creates a verified admin with a password from stdin, then promotes instead of duplicating', async () => {
+    const dir = dataDir()
+    const created = await runAdminCreate(dir, ['boss@example.org'], 'Sterkt-passord-for-admin-9\n')
+    expect(created.output).toContain('Created the admin account boss@example.org')
+    expect(created.code).toBe(0)
+    const again = await runAdminCreate(dir, ['boss@example.org'], '')
+    expect(again.output).toContain('boss@example.org is now an admin.')
+
+    // The account works: the server starts on the same data and the admin can sign in and use admin routes.
+    const server = startServer({ DATA_DIR: dir })
+    const url = await waitForUrl(server)
+    // As curl would: fetch() adds browser fetch-metadata headers, which make better-auth demand an Origin.
+    const signIn = await postJson(`${url}/api/auth/sign-in/email`, { email: 'boss@example.org', password: 'Sterkt-passord-for-admin-9' })
+    expect(signIn.status, signIn.body).toBe(200)
+    const { token } = JSON.parse(signIn.body) as { token: string }
+    const list = await fetch(`${url}/api/v1/admin/users`, { headers: { authorization: `Bearer ${token}` } })
+    expect(list.status).toBe(200)
+    expect(((await list.json()) as { total: number }).total).toBe(1)
+  })
+
+  it('refuses a common password and a malformed email', async () => {
+    const dir = dataDir()
+    const weak = await runAdminCreate(dir, ['weak@example.org'], 'password1\n')
+    expect(weak.code).toBe(1)
+    expect(weak.output).toContain('most commonly used')
+    const malformed = await runAdminCreate(dir, ['not-an-email'], '')
+    expect(malformed.code).toBe(2)
+    expect(malformed.output).toContain('Usage: npm run admin:create -- <email>')
   })
 })

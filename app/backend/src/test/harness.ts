@@ -69,6 +69,9 @@ export function testConfig(env: Record<string, string> = {}): Config {
     PORT: '0',
     AUTH_SECRET: 'test-secret-test-secret-test-secret-0123',
     JOBS_POLLING_INTERVAL_SECONDS: '0.5',
+    // Tests make many requests from one address; the rate-limit tests set their own limits.
+    RATE_LIMIT_MAX: '100000',
+    AUTH_RATE_LIMIT_MAX: '100000',
     ...env,
   })
 }

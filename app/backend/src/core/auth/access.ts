@@ -77,6 +77,16 @@ export async function requireUser(request: FastifyRequest): Promise<Principal> {
   return request.principal
 }
 
+/** The signed-in user, or null for anonymous readers of public resources (bad credentials count as none). */
+export async function optionalUser(request: FastifyRequest): Promise<Principal | null> {
+  try {
+    return await requireUser(request)
+  } catch (error) {
+    if (error instanceof Unauthorized) return null
+    throw error
+  }
+}
+
 /** The signed-in user if their role is one of `roles`; 403 otherwise. */
 export async function requireRole(request: FastifyRequest, ...roles: UserRole[]): Promise<Principal> {
   const principal = await requireUser(request)

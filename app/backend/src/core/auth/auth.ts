@@ -87,7 +87,7 @@ export function createAuth({ config, db, log, sendMail }: AuthDependencies) {
       level: 'warn',
       log: (level, message) => {
         const method = level === 'error' ? 'error' : level === 'warn' ? 'warn' : 'debug'
-        log[method]({ component: 'auth' }, message)
+        log[method](message)
       },
     },
     hooks: {

@@ -184,3 +184,14 @@ export type Scenario = typeof scenarios.$inferSelect
 export type NewScenario = typeof scenarios.$inferInsert
 export type ScenarioStep = typeof scenarioSteps.$inferSelect
 export type NewScenarioStep = typeof scenarioSteps.$inferInsert
+
+/**
+ * What content pack is in the database: the hash of the files last loaded. Start-up compares it with
+ * the pack on disk and loads only when they differ.
+ */
+export const contentPackState = pgTable('content_pack_state', {
+  /** The pack's language code, e.g. 'nb'. */
+  pack: text('pack').primaryKey(),
+  hash: text('hash').notNull(),
+  loadedAt: timestamptz('loaded_at').notNull().defaultNow(),
+})

@@ -73,6 +73,8 @@ export const lessonProgress = pgTable(
     lastActivityAt: timestamptz('last_activity_at'),
     /** Times the lesson was completed (lessons can be repeated). */
     completedCount: integer('completed_count').notNull().default(0),
+    /** Minutes spent in the lesson, as reported by the client with each progress update. */
+    minutesSpent: numeric('minutes_spent', { precision: 8, scale: 2, mode: 'number' }).notNull().default(0),
     ...timestamps(),
   },
   (t) => [
