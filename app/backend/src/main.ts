@@ -19,6 +19,8 @@ import { authRoutes } from './core/auth/routes.js'
 import { createMailTransport, sendMailJob, type MailMessage, type MailTransport } from './core/mail/mailer.js'
 import { loggerOptions } from './core/logger.js'
 import { databaseHealthCheck, healthRoutes } from './operations/health/routes.js'
+import { readContentPack, type ContentPack } from './features/curriculum/content-pack.js'
+import { loadContentPack } from './features/curriculum/loader.js'
 
 export interface RouteRecord {
   method: HTTPMethods | HTTPMethods[]
@@ -34,6 +36,8 @@ declare module 'fastify' {
     jobs: JobQueue
     health: HealthRegistry
     auth: Auth
+    /** The curriculum pack as read and validated at start (pictures are served from it). */
+    contentPack: ContentPack
     /** Queues a mail (sent by a retrying job). */
     sendMail(message: MailMessage): Promise<void>
     /** Every route as registered, with its schema (the OpenAPI completeness test reads it). */
@@ -68,7 +72,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
-    // Seconds a client may take to send headers; limits slow-loris connections.
+    // A client must send its whole request within 30 s: slow-loris connections are cut.
     requestTimeout: 30_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -88,9 +92,14 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   let database = options.database
   const ownsDatabase = !database
   let jobs: JobQueue | undefined
+  let contentPack: ContentPack
   try {
+    // Read and validate the pack before touching the database: a broken pack stops the start cleanly.
+    contentPack = readContentPack(config.contentDir)
     database ??= await openDatabase(config.database)
     await applyMigrations(database)
+    const content = await loadContentPack(database.db, contentPack)
+    if (content.loaded) app.log.info({ objectives: content.objectives, lessons: content.lessons, examTemplates: content.examTemplates }, 'content pack loaded')
     jobs = new JobQueue({
       database,
       log: app.log.child({ component: 'jobs' }),
@@ -109,6 +118,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.decorate<Database>('database', db)
   app.decorate('db', db.db)
   app.decorate('jobs', queue)
+  app.decorate('contentPack', contentPack)
   // Jobs stop before the database closes; the database closes last.
   app.addHook('onClose', async () => {
     await queue.stop()

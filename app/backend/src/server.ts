@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './core/config.js'
 import { DatabaseUnreachableError } from './core/db/client.js'
 import { DataDirLockedError } from './core/db/data-dir-lock.js'
+import { ContentPackError } from './features/curriculum/content-pack.js'
 import { buildApp } from './main.js'
 
 /** Starts the backend: `npm start` (embedded PGlite by default) or `node dist/server.js` in production. */
@@ -46,7 +47,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DataDirLockedError || error instanceof DatabaseUnreachableError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DataDirLockedError ||
+    error instanceof DatabaseUnreachableError ||
+    error instanceof ContentPackError
+  ) {
     console.error(`\nAvaaz could not start. ${error.message}\n`)
   } else if ((error as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
     console.error(`\nAvaaz could not start: the port is already in use (${(error as Error).message}). Set PORT to another port.\n`)

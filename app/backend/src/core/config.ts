@@ -32,6 +32,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  CONTENT_DIR: z.string().min(1).optional(),
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(100).default(10),
   AUTH_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -63,6 +64,8 @@ export interface Config {
   /** The URL people use to reach the product; links in mail and the start banner use it. */
   publicUrl: string
   dataDir: string
+  /** The curriculum content pack; undefined means the one shipped with the backend. */
+  contentDir: string | undefined
   database: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string; poolSize: number }
   authSecret: string
   corsOrigins: string[]
@@ -142,6 +145,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicUrl,
     dataDir,
+    contentDir: e.CONTENT_DIR ? path.resolve(e.CONTENT_DIR) : undefined,
     database: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') },

@@ -7,6 +7,8 @@ import pino from 'pino'
 import { openPglite, pgliteDatabase } from '../core/db/client.js'
 import { applyMigrations, migrationsFolder } from '../core/db/migrate.js'
 import { JobQueue } from '../core/jobs.js'
+import { defaultContentDir, readContentPack } from '../features/curriculum/content-pack.js'
+import { contentPackHash, loadContentPack } from '../features/curriculum/loader.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,6 +16,7 @@ declare module 'vitest' {
   }
 }
 
+/** Changes when a migration or the content pack changes, so a stale template is never reused. */
 function migrationsFingerprint(): string {
   const hash = createHash('sha256')
   const walk = (dir: string) => {
@@ -24,13 +27,14 @@ function migrationsFingerprint(): string {
     }
   }
   walk(migrationsFolder)
+  hash.update(contentPackHash(defaultContentDir))
   return hash.digest('hex').slice(0, 16)
 }
 
 /**
  * Opening a new PGlite and migrating it takes seconds; restoring a dump takes a fraction of one.
- * So the migrated database (our tables and pg-boss's) is built once per set of migrations and every
- * test file starts from a fresh copy of it.
+ * So the migrated database (our tables, pg-boss's, and the content pack) is built once per set of
+ * migrations and pack, and every test file starts from a fresh copy of it.
  */
 export default async function setup(project: TestProject): Promise<void> {
   const file = path.join(tmpdir(), `avaaz-test-template-${migrationsFingerprint()}.tar`)
@@ -38,6 +42,7 @@ export default async function setup(project: TestProject): Promise<void> {
     const client = await openPglite()
     const database = pgliteDatabase(client)
     await applyMigrations(database)
+    await loadContentPack(database.db, readContentPack())
     const jobs = new JobQueue({ database, log: pino({ level: 'silent' }), workersEnabled: false, pollingIntervalSeconds: 1 })
     await jobs.start()
     await jobs.stop()

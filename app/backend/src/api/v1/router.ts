@@ -3,6 +3,8 @@ import { z } from 'zod'
 import { docsPrefix, openApiPath } from '../../core/http/openapi.js'
 import { accountRoutes } from '../../features/accounts/routes.js'
 import { adminRoutes } from '../../features/admin/routes.js'
+import { curriculumRoutes } from '../../features/curriculum/routes.js'
+import { lessonRoutes } from '../../features/lessons/routes.js'
 import { devOutboxRoutes } from '../../operations/dev-outbox/routes.js'
 import { serviceVersion } from '../../core/version.js'
 
@@ -34,6 +36,8 @@ export const apiV1Router: FastifyPluginAsyncZod = async (app) => {
 
   await app.register(accountRoutes)
   await app.register(adminRoutes)
+  await app.register(curriculumRoutes(app.contentPack))
+  await app.register(lessonRoutes)
   const { mail, isProduction } = app.config
   if (mail.transport === 'outbox' && !isProduction) await app.register(devOutboxRoutes(mail.outboxDir))
 }

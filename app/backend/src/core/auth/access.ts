@@ -45,9 +45,32 @@ function webHeaders(request: FastifyRequest): Headers {
   return headers
 }
 
+// The public keys change only when better-auth rotates them; re-read them at most once a minute, and
+// at once when a token names a key we have not seen (right after a rotation).
+const JWKS_TTL_MS = 60_000
+const jwksCache = new WeakMap<object, { keys: ReturnType<typeof createLocalJWKSet>; kids: Set<string>; at: number }>()
+
+async function verificationKeys(request: FastifyRequest, kid: string | undefined) {
+  const { auth } = request.server
+  const cached = jwksCache.get(auth)
+  if (cached && Date.now() - cached.at < JWKS_TTL_MS && (!kid || cached.kids.has(kid))) return cached.keys
+  const set = (await auth.api.getJwks()) as JSONWebKeySet
+  const fresh = { keys: createLocalJWKSet(set), kids: new Set(set.keys.map((key) => key.kid ?? '')), at: Date.now() }
+  jwksCache.set(auth, fresh)
+  return fresh.keys
+}
+
+function tokenKeyId(token: string): string | undefined {
+  try {
+    return (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid?: string }).kid
+  } catch {
+    return undefined
+  }
+}
+
 async function principalFromJwt(request: FastifyRequest, token: string): Promise<Principal> {
-  const { auth, config, db } = request.server
-  const jwks = createLocalJWKSet((await auth.api.getJwks()) as JSONWebKeySet)
+  const { config, db } = request.server
+  const jwks = await verificationKeys(request, tokenKeyId(token))
   let subject: string | undefined
   try {
     const { payload } = await jwtVerify(token, jwks, { issuer: config.publicUrl, audience: config.publicUrl })

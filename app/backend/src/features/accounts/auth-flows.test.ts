@@ -85,6 +85,24 @@ describe('sign-up and email verification', () => {
     expect((await signIn(harness.app, email, strongPassword)).statusCode).toBe(403)
   })
 
+  it('refuses an expired verification link', async () => {
+    const email = uniqueEmail()
+    await signUp(harness.app, { email, password: strongPassword, name: 'Per' })
+    await waitForMail(harness.app, email, /Confirm/)
+    // Verification links are JWTs signed with the auth secret: one signed the same way but expired.
+    const { SignJWT } = await import('jose')
+    const now = Math.floor(Date.now() / 1000)
+    const expired = await new SignJWT({ email })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt(now - 90_000)
+      .setExpirationTime(now - 3_600)
+      .sign(new TextEncoder().encode(harness.app.config.authSecret))
+    const response = await harness.app.inject({ method: 'GET', url: `/api/auth/verify-email?token=${expired}` })
+    expect(response.statusCode).toBe(401)
+    expect(response.json().code).toBe('TOKEN_EXPIRED')
+    expect((await signIn(harness.app, email, strongPassword)).statusCode).toBe(403)
+  })
+
   it.each([
     [{ email: 'not-an-email', password: strongPassword, name: 'X' }, 400],
     [{ email: uniqueEmail(), password: 'short', name: 'X' }, 400],
@@ -145,6 +163,22 @@ describe('password reset', () => {
     expect(reused.statusCode).toBe(400)
     const forged = await harness.app.inject({ method: 'POST', url: '/api/auth/reset-password', payload: { newPassword: 'Third-password-abc-9', token: 'forged-token' } })
     expect(forged.statusCode).toBe(400)
+  })
+
+  it('refuses an expired reset link', async () => {
+    const user = await createVerifiedUser(harness.app)
+    const since = Date.now()
+    await harness.app.inject({ method: 'POST', url: '/api/auth/request-password-reset', payload: { email: user.email, redirectTo: '/r' } })
+    const mail = await waitForMail(harness.app, user.email, /Reset/, { after: since - 1_000 })
+    const opened = await harness.app.inject({ method: 'GET', url: linkPath(mail.links[0]!) })
+    const token = new URL(opened.headers.location!, 'http://x').searchParams.get('token')!
+    await harness.testDatabase.database.executeSql(
+      "update auth_verifications set expires_at = now() - interval '1 minute' where identifier = $1",
+      [`reset-password:${token}`],
+    )
+    const response = await harness.app.inject({ method: 'POST', url: '/api/auth/reset-password', payload: { newPassword: 'Too-late-password-7', token } })
+    expect(response.statusCode).toBe(400)
+    expect((await signIn(harness.app, user.email, user.password)).statusCode).toBe(200)
   })
 
   it('refuses a common password as the new password', async () => {
