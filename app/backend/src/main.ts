@@ -19,8 +19,8 @@ import { authRoutes } from './core/auth/routes.js'
 import { createMailTransport, sendMailJob, type MailMessage, type MailTransport } from './core/mail/mailer.js'
 import { loggerOptions } from './core/logger.js'
 import { databaseHealthCheck, healthRoutes } from './operations/health/routes.js'
-import { readContentPack, type ContentPack } from './features/curriculum/content-pack.js'
-import { loadContentPack } from './features/curriculum/loader.js'
+import { readPictureCatalog, type PictureCatalog } from './features/curriculum/content-pack.js'
+import { syncContentPack } from './features/curriculum/loader.js'
 
 export interface RouteRecord {
   method: HTTPMethods | HTTPMethods[]
@@ -36,8 +36,8 @@ declare module 'fastify' {
     jobs: JobQueue
     health: HealthRegistry
     auth: Auth
-    /** The curriculum pack as read and validated at start (pictures are served from it). */
-    contentPack: ContentPack
+    /** The content pack's pictures (served by the curriculum API). */
+    pictures: PictureCatalog
     /** Queues a mail (sent by a retrying job). */
     sendMail(message: MailMessage): Promise<void>
     /** Every route as registered, with its schema (the OpenAPI completeness test reads it). */
@@ -92,14 +92,16 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   let database = options.database
   const ownsDatabase = !database
   let jobs: JobQueue | undefined
-  let contentPack: ContentPack
+  let pictures: PictureCatalog
   try {
-    // Read and validate the pack before touching the database: a broken pack stops the start cleanly.
-    contentPack = readContentPack(config.contentDir)
     database ??= await openDatabase(config.database)
     await applyMigrations(database)
-    const content = await loadContentPack(database.db, contentPack)
-    if (content.loaded) app.log.info({ objectives: content.objectives, lessons: content.lessons, examTemplates: content.examTemplates }, 'content pack loaded')
+    // A changed pack is validated, then loaded in one transaction; a broken one stops the start cleanly.
+    const content = await syncContentPack(database.db, config.contentDir)
+    if ('objectives' in content) {
+      app.log.info({ objectives: content.objectives, lessons: content.lessons, examTemplates: content.examTemplates }, 'content pack loaded')
+    }
+    pictures = readPictureCatalog(config.contentDir)
     jobs = new JobQueue({
       database,
       log: app.log.child({ component: 'jobs' }),
@@ -118,7 +120,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   app.decorate<Database>('database', db)
   app.decorate('db', db.db)
   app.decorate('jobs', queue)
-  app.decorate('contentPack', contentPack)
+  app.decorate('pictures', pictures)
   // Jobs stop before the database closes; the database closes last.
   app.addHook('onClose', async () => {
     await queue.stop()

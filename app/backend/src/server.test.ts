@@ -1,12 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { inject } from 'vitest'
 import { openPglite } from './core/db/client.js'
+import { defaultContentDir } from './features/curriculum/content-pack.js'
 import { temporaryDirectory, testDriver } from './test/harness.js'
 
 /**
@@ -14,6 +15,9 @@ import { temporaryDirectory, testDriver } from './test/harness.js'
  * test database driver, so they run in one project only.
  */
 const backendDir = fileURLToPath(new URL('..', import.meta.url))
+
+// Several tests start two or three real processes, each opening a fresh embedded database.
+vi.setConfig({ testTimeout: 90_000 })
 
 interface RunningServer {
   child: ChildProcess
@@ -125,6 +129,23 @@ describe.skipIf(testDriver !== 'pglite')('the server process', () => {
     for (const variable of ['AUTH_SECRET', 'DATABASE_URL', 'PUBLIC_URL', 'SMTP_URL']) expect(production.output()).toContain(`${variable}: required in production`)
   })
 
+  it('refuses to start with a broken content pack, naming the file, path and problem, and loads nothing', async () => {
+    const pack = temporaryDirectory('avaaz-broken-pack-')
+    cleanups.push(() => pack.cleanup())
+    cpSync(defaultContentDir, pack.path, { recursive: true })
+    const file = path.join(pack.path, 'lessons', 'a1.yaml')
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/estimatedMinutes: \d+/, 'estimatedMinutes: soon'))
+    const dir = dataDir()
+    const server = startServer({ DATA_DIR: dir, CONTENT_DIR: pack.path })
+    expect(await server.exited).toBe(1)
+    expect(server.output()).toMatch(/The content pack is invalid:\n\s+- lessons\/a1\.yaml: lessons\.0\.estimatedMinutes: /)
+    // Nothing was half-loaded: the next start with the good pack loads it whole.
+    const good = startServer({ DATA_DIR: dir })
+    const url = await waitForUrl(good)
+    const lessons = (await (await fetch(`${url}/api/v1/lessons?pageSize=1`)).json()) as { total: number }
+    expect(lessons.total).toBeGreaterThanOrEqual(48)
+  })
+
   it('exits with a clear message, and no password, when the database server cannot be reached', async () => {
     const server = startServer({ DATA_DIR: dataDir(), DATABASE_URL: 'postgres://avaaz:s3cret-pw@127.0.0.1:1/avaaz' })
     expect(await server.exited).toBe(1)
@@ -154,6 +175,23 @@ describe.skipIf(testDriver !== 'pglite')('the server process', () => {
     expect(ready.headers.get('strict-transport-security')).toContain('max-age=31536000')
     server.child.kill('SIGTERM')
     expect(await server.exited).toBe(0)
+  })
+})
+
+describe.skipIf(testDriver !== 'pglite')('npm run content:load', () => {
+  it('loads the whole pack into the configured database and reports what it loaded', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/scripts/content-load.ts'], {
+      cwd: backendDir,
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    running.push(child)
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+    expect(output).toMatch(/Content pack loaded: \d{2,} objectives, \d{2,} lessons, 3 exam templates\./)
+    expect(code).toBe(0)
   })
 })
 

@@ -36,7 +36,7 @@ export const apiV1Router: FastifyPluginAsyncZod = async (app) => {
 
   await app.register(accountRoutes)
   await app.register(adminRoutes)
-  await app.register(curriculumRoutes(app.contentPack))
+  await app.register(curriculumRoutes(app.pictures))
   await app.register(lessonRoutes)
   const { mail, isProduction } = app.config
   if (mail.transport === 'outbox' && !isProduction) await app.register(devOutboxRoutes(mail.outboxDir))

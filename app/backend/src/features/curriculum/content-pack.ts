@@ -118,6 +118,20 @@ function readWordList(file: string, root: string, problems: string[]): WordListE
   return entries
 }
 
+/** The pack's pictures, as served by the API. */
+export interface PictureCatalog {
+  dir: string
+  pictures: PackPicture[]
+}
+
+/** Reads only the picture index (cheap), for a pack already validated and loaded. */
+export function readPictureCatalog(dir: string = defaultContentDir): PictureCatalog {
+  const problems: string[] = []
+  const index = parseFile(path.join(dir, 'pictures', 'index.yaml'), picturesFileSchema, dir, problems)
+  if (!index) throw new ContentPackError(problems)
+  return { dir, pictures: index.pictures }
+}
+
 /** Reads and checks the whole pack. Throws one ContentPackError naming file, path and problem for each. */
 export function readContentPack(dir: string = defaultContentDir): ContentPack {
   const problems: string[] = []

@@ -14,7 +14,7 @@ import {
   scenarioSteps,
   scenarios,
 } from '../../core/db/schema/index.js'
-import type { ContentPack } from './content-pack.js'
+import { defaultContentDir, readContentPack, type ContentPack } from './content-pack.js'
 
 export const PACK_NAME = 'nb'
 
@@ -40,6 +40,18 @@ export interface LoadResult {
   objectives: number
   lessons: number
   examTemplates: number
+}
+
+/**
+ * Brings the database up to date with the pack on disk, as at every start. When the files are exactly
+ * those loaded last time (same hash), nothing is read or validated again; otherwise the whole pack is
+ * validated (a broken pack throws a ContentPackError naming file, path and problem) and loaded.
+ */
+export async function syncContentPack(db: Db, dir: string = defaultContentDir): Promise<LoadResult | { loaded: false; hash: string }> {
+  const hash = contentPackHash(dir)
+  const [state] = await db.select().from(contentPackState).where(eq(contentPackState.pack, PACK_NAME))
+  if (state?.hash === hash) return { loaded: false, hash }
+  return loadContentPack(db, readContentPack(dir), { force: true })
 }
 
 /**

@@ -8,7 +8,7 @@ import { curriculumObjectives, examParts, examTemplates, lessonObjectives, lesso
 import { NotFound } from '../../core/errors.js'
 import { problemSchema } from '../../core/http/problem.js'
 import { toLessonSummary, visibleLessons } from '../lessons/service.js'
-import type { ContentPack } from './content-pack.js'
+import type { PictureCatalog } from './content-pack.js'
 import {
   examTemplateViewSchema,
   idOrSlugSchema,
@@ -31,7 +31,7 @@ const objectiveColumns = {
 const levelOrder = sql`array_position(array['A1','A2','B1','B2']::cefr_level[], ${curriculumObjectives.level})`
 
 /** The curriculum's read side: objectives, pictures, scenario templates and exam templates. Public. */
-export function curriculumRoutes(pack: ContentPack): FastifyPluginAsyncZod {
+export function curriculumRoutes(pack: PictureCatalog): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/curriculum/objectives',
