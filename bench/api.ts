@@ -154,8 +154,8 @@ ${rows.join('\n')}
 Target: \`/health/live\` at ≥ ${target} of the baseline — **${liveRatio >= target ? 'met' : 'NOT met'}** (${liveRatio.toFixed(2)}).
 
 \`/health/live\` goes through the full production middleware: request id, security headers (the
-OWASP REST set, computed once at start), CORS, zod response serialisation, a per-request child
-logger (probes log only at warn level; they are exempt from rate limiting). \`/health/ready\` also runs the database check (a query and the
+OWASP REST set, computed once at start), zod response serialisation, a per-request child logger
+(probes log only at warn level; they are exempt from rate limiting and, being no browser API, from CORS). \`/health/ready\` also runs the database check (a query and the
 migration status) on every call, so it is bounded by the database, not by HTTP.
 `
   const file = path.join(root, 'docs', 'benchmarks.md')
