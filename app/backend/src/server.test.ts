@@ -39,6 +39,21 @@ function startServer(env: Record<string, string>): RunningServer {
   return { child, output: () => output, exited }
 }
 
+/** Runs one of the npm scripts' entry files to the end, as `npm run …` would. */
+function runScript(script: string, env: Record<string, string>, options: { args?: string[]; stdin?: string } = {}): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...(options.args ?? [])], {
+    cwd: backendDir,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  running.push(child)
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+  child.stdin.end(options.stdin ?? '')
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })))
+}
+
 async function waitForUrl(server: RunningServer, timeoutMs = 30_000): Promise<string> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
@@ -180,16 +195,7 @@ describe.skipIf(testDriver !== 'pglite')('the server process', () => {
 
 describe.skipIf(testDriver !== 'pglite')('npm run content:load', () => {
   it('loads the whole pack into the configured database and reports what it loaded', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/scripts/content-load.ts'], {
-      cwd: backendDir,
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    running.push(child)
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+    const { code, output } = await runScript('src/scripts/content-load.ts', { DATA_DIR: dataDir() })
     expect(output).toMatch(/Content pack loaded: \d{2,} objectives, \d{2,} lessons, 3 exam templates\./)
     expect(code).toBe(0)
   })
@@ -197,36 +203,15 @@ describe.skipIf(testDriver !== 'pglite')('npm run content:load', () => {
 
 describe.skipIf(testDriver !== 'pglite')('npm run db:migrate', () => {
   it('migrates the embedded database and reports how many migrations are applied', async () => {
-    const dir = dataDir()
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/scripts/migrate.ts'], {
-      cwd: backendDir,
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    running.push(child)
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve))
+    const { code, output } = await runScript('src/scripts/migrate.ts', { DATA_DIR: dataDir() })
     expect(output).toMatch(/Database migrated \(pglite\): (\d+) of \1 migrations applied\./)
     expect(code).toBe(0)
   })
 })
 
 describe.skipIf(testDriver !== 'pglite')('npm run admin:create', () => {
-  function runAdminCreate(dir: string, args: string[], stdin: string): Promise<{ code: number | null; output: string }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/scripts/admin-create.ts', ...args], {
-      cwd: backendDir,
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: dir },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    running.push(child)
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stdin.end(stdin)
-    return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })))
-  }
+  const runAdminCreate = (dir: string, args: string[], stdin: string) =>
+    runScript('src/scripts/admin-create.ts', { DATA_DIR: dir }, { args, stdin })
 
   it('creates a verified admin with a password from stdin, then promotes instead of duplicating', async () => {
     const dir = dataDir()
