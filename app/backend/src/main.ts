@@ -117,77 +117,84 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   }
   const db = database
   const queue = jobs
-  app.decorate<Database>('database', db)
-  app.decorate('db', db.db)
-  app.decorate('jobs', queue)
-  app.decorate('pictures', pictures)
-  // Jobs stop before the database closes; the database closes last.
-  app.addHook('onClose', async () => {
-    await queue.stop()
-    if (ownsDatabase) await db.close()
-  })
-
-  const mailJob = sendMailJob(options.mailTransport ?? createMailTransport(config.mail))
-  queue.register(mailJob)
-  const sendMail = async (message: MailMessage) => {
-    await queue.enqueue(mailJob, message)
-  }
-  app.decorate('sendMail', sendMail)
-  app.decorate('auth', createAuth({ config, db: db.db, log: app.log.child({ component: 'auth' }), sendMail }))
-  app.decorateRequest('principal', null)
-
-  const health = new HealthRegistry()
-  health.register(databaseHealthCheck(db))
-  app.decorate('health', health)
-
-  const securityHeaders = computeSecurityHeaders({ production: config.isProduction })
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.headers(securityHeaders.api)
-    reply.header('x-request-id', request.id)
-    done()
-  })
-
-  registerProblemHandlers(app, { exposeStack: config.isDevelopment })
-
-  await app.register(rateLimit, {
-    global: true,
-    max: config.rateLimit.max,
-    timeWindow: config.rateLimit.windowMs,
-    enableDraftSpec: true,
-    errorResponseBuilder: (_request, context) =>
-      new TooManyRequests(`Too many requests; try again in ${Math.ceil(context.ttl / 1000)} seconds.`, {
-        extensions: { retryAfterSeconds: Math.ceil(context.ttl / 1000) },
-      }),
-  })
-
-  // Unknown URLs are rate limited too, so nobody can cheaply probe for valid routes.
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
-    throw new NotFound(`No route ${request.method} ${request.url.split('?')[0]}.`)
-  })
-
-  await registerOpenApi(app, { publicUrl: config.publicUrl, production: config.isProduction, htmlHeaders: securityHeaders.html })
-  // Until the web app exists, the API documentation is the product's front page.
-  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(docsPrefix))
-
-  await options.extend?.(app)
-
-  await app.register(healthRoutes)
-  // CORS applies to the API that browsers call; health probes and docs are not cross-origin APIs and
-  // skip its per-request work.
-  await app.register(async (api) => {
-    await api.register(cors, {
-      origin: config.corsOrigins,
-      credentials: true,
-      exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
-      maxAge: 600,
+  try {
+    app.decorate<Database>('database', db)
+    app.decorate('db', db.db)
+    app.decorate('jobs', queue)
+    app.decorate('pictures', pictures)
+    // Jobs stop before the database closes; the database closes last.
+    app.addHook('onClose', async () => {
+      await queue.stop()
+      if (ownsDatabase) await db.close()
     })
-    await api.register(authRoutes, { auth: app.auth, config })
-    await api.register(apiV1Router, { prefix: '/api/v1' })
-  })
 
-  app.addHook('onReady', async () => {
-    await queue.startWorkers()
-  })
+    const mailJob = sendMailJob(options.mailTransport ?? createMailTransport(config.mail))
+    queue.register(mailJob)
+    const sendMail = async (message: MailMessage) => {
+      await queue.enqueue(mailJob, message)
+    }
+    app.decorate('sendMail', sendMail)
+    app.decorate('auth', createAuth({ config, db: db.db, log: app.log.child({ component: 'auth' }), sendMail }))
+    app.decorateRequest('principal', null)
 
-  return app
+    const health = new HealthRegistry()
+    health.register(databaseHealthCheck(db))
+    app.decorate('health', health)
+
+    const securityHeaders = computeSecurityHeaders({ production: config.isProduction })
+    app.addHook('onRequest', (request, reply, done) => {
+      reply.headers(securityHeaders.api)
+      reply.header('x-request-id', request.id)
+      done()
+    })
+
+    registerProblemHandlers(app, { exposeStack: config.isDevelopment })
+
+    await app.register(rateLimit, {
+      global: true,
+      max: config.rateLimit.max,
+      timeWindow: config.rateLimit.windowMs,
+      enableDraftSpec: true,
+      errorResponseBuilder: (_request, context) =>
+        new TooManyRequests(`Too many requests; try again in ${Math.ceil(context.ttl / 1000)} seconds.`, {
+          extensions: { retryAfterSeconds: Math.ceil(context.ttl / 1000) },
+        }),
+    })
+
+    // Unknown URLs are rate limited too, so nobody can cheaply probe for valid routes.
+    app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
+      throw new NotFound(`No route ${request.method} ${request.url.split('?')[0]}.`)
+    })
+
+    await registerOpenApi(app, { publicUrl: config.publicUrl, production: config.isProduction, htmlHeaders: securityHeaders.html })
+    // Until the web app exists, the API documentation is the product's front page.
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(docsPrefix))
+
+    await options.extend?.(app)
+
+    await app.register(healthRoutes)
+    // CORS applies to the API that browsers call; health probes and docs are not cross-origin APIs and
+    // skip its per-request work.
+    await app.register(async (api) => {
+      await api.register(cors, {
+        origin: config.corsOrigins,
+        credentials: true,
+        exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+        maxAge: 600,
+      })
+      await api.register(authRoutes, { auth: app.auth, config })
+      await api.register(apiV1Router, { prefix: '/api/v1' })
+    })
+
+    app.addHook('onReady', async () => {
+      await queue.startWorkers()
+    })
+
+    return app
+  } catch (error) {
+    // Nobody can close an app that failed to build: stop the jobs and release the database here.
+    await queue.stop().catch(() => {})
+    if (ownsDatabase) await db.close().catch(() => {})
+    throw error
+  }
 }

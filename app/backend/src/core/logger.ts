@@ -5,8 +5,12 @@ import type { Config } from './config.js'
 /** Query parameters whose values are credentials (verification links, OAuth callbacks, signed URLs). */
 const SECRET_QUERY_PARAMS = /^(token|access_token|refresh_token|code|key|api_key|secret|password|signature|sig)$/i
 
-/** Strips credential values from a URL's query string before it is logged. */
+/** Paths that carry a credential as a segment (better-auth's emailed reset link). */
+const SECRET_PATH_SEGMENTS = /(\/reset-password\/)[^/?#]+/g
+
+/** Strips credential values from a URL (query parameters and token path segments) before it is logged. */
 export function redactUrl(url: string): string {
+  url = url.replace(SECRET_PATH_SEGMENTS, '$1[redacted]')
   const queryStart = url.indexOf('?')
   if (queryStart === -1) return url
   const params = new URLSearchParams(url.slice(queryStart + 1))

@@ -98,8 +98,14 @@ export function createAuth({ config, db, log, sendMail }: AuthDependencies) {
           const problem = passwordProblem(body[field] as string)
           if (problem) throw new APIError('BAD_REQUEST', { message: problem, code: 'PASSWORD_NOT_ACCEPTABLE' })
         }
-        if (ctx.path === '/sign-up/email' && body.locale !== undefined && body.locale !== 'en' && body.locale !== 'nb') {
-          throw new APIError('BAD_REQUEST', { message: 'locale must be "en" or "nb".', code: 'INVALID_LOCALE' })
+        // Profile fields better-auth accepts itself get the same rules as PATCH /api/v1/users/me.
+        if (ctx.path === '/sign-up/email' || ctx.path === '/update-user') {
+          if (body.locale !== undefined && body.locale !== 'en' && body.locale !== 'nb') {
+            throw new APIError('BAD_REQUEST', { message: 'locale must be "en" or "nb".', code: 'INVALID_LOCALE' })
+          }
+          if (body.name !== undefined && (typeof body.name !== 'string' || body.name.trim().length < 1 || body.name.trim().length > 80)) {
+            throw new APIError('BAD_REQUEST', { message: 'name must be 1 to 80 characters.', code: 'INVALID_NAME' })
+          }
         }
         if (ctx.path === '/change-password') {
           // Changing the password always signs out every other session (ASVS V7.4.3).

@@ -109,6 +109,8 @@ describe('sign-up and email verification', () => {
     [{ email: uniqueEmail(), password: 'password123', name: 'X' }, 400],
     [{ email: uniqueEmail(), password: 'x'.repeat(129), name: 'X' }, 400],
     [{ email: uniqueEmail(), password: strongPassword, name: 'X', locale: 'de' }, 400],
+    [{ email: uniqueEmail(), password: strongPassword, name: 'x'.repeat(81) }, 400],
+    [{ email: uniqueEmail(), password: strongPassword, name: '   ' }, 400],
   ])('rejects bad sign-up input %#', async (body, status) => {
     const response = await signUp(harness.app, body)
     expect(response.statusCode).toBe(status)

@@ -83,6 +83,9 @@ describe('profile and preferences', () => {
     const patched = await inject('PATCH', '/api/v1/users/me', user, { role: 'admin' })
     expect(patched.statusCode).toBe(400)
     await harness.app.inject({ method: 'POST', url: '/api/auth/update-user', headers: user.headers, payload: { role: 'admin', banned: false } })
+    // better-auth's own profile endpoint applies our rules too (an invalid locale would break the enum).
+    const badLocale = await harness.app.inject({ method: 'POST', url: '/api/auth/update-user', headers: user.headers, payload: { locale: 'xx' } })
+    expect(badLocale.statusCode).toBe(400)
     expect((await inject('GET', '/api/v1/users/me', user)).json().role).toBe('learner')
     expect((await inject('GET', '/api/v1/admin/users', user)).statusCode).toBe(403)
   })

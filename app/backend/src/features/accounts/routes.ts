@@ -49,6 +49,8 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
   app.delete(
     '/users/me',
     {
+      // The password check is a guessing oracle for anyone holding a stolen session: limit it like sign-in.
+      config: { rateLimit: { max: app.config.authRateLimit.max, timeWindow: app.config.authRateLimit.windowMs } },
       schema: {
         tags: ['account'],
         summary: 'Delete my account and everything personal (asks for the password)',
@@ -60,7 +62,8 @@ export const accountRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       await deleteAccount(app, await requireUser(request), request.body.password)
       // The session died with the account; tell the browser to drop its cookie too.
-      reply.header('set-cookie', `${app.config.isProduction ? '__Secure-' : ''}avaaz.session_token=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`)
+      const secure = app.config.isProduction
+      reply.header('set-cookie', `${secure ? '__Secure-' : ''}avaaz.session_token=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`)
       return reply.status(204).send(null)
     },
   )

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs'
 import path from 'node:path'
-import { and, asc, eq, inArray } from 'drizzle-orm'
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Principal } from '../../core/auth/access.js'
 import {
@@ -59,14 +59,15 @@ export async function getProfile(app: FastifyInstance, principal: Principal): Pr
 }
 
 export async function updateProfile(app: FastifyInstance, principal: Principal, update: ProfileUpdate): Promise<Profile> {
-  const current = await loadUser(app, principal.userId)
   const { preferences, ...fields } = update
+  // Preferences merge in SQL, so two quick edits of different preferences both survive.
   const [updated] = await app.db
     .update(users)
-    .set({ ...fields, ...(preferences ? { preferences: { ...current.preferences, ...preferences } } : {}) })
+    .set({ ...fields, ...(preferences ? { preferences: sql`${users.preferences} || ${JSON.stringify(preferences)}::jsonb` } : {}) })
     .where(eq(users.id, principal.userId))
     .returning()
-  return toProfile(updated!)
+  if (!updated) throw new NotFound('This account no longer exists.')
+  return toProfile(updated)
 }
 
 const isoDates = (row: Record<string, unknown>) =>

@@ -1,6 +1,6 @@
 import { count, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { curriculumObjectives, examParts, examTemplates, lessonProgress, lessons, scenarioSteps } from '../../core/db/schema/index.js'
+import { curriculumObjectives, examAttempts, examParts, examScores, examTemplates, lessonProgress, lessons, scenarioSteps } from '../../core/db/schema/index.js'
 import { createVerifiedUser } from '../../test/accounts.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 import { readContentPack, type ContentPack } from './content-pack.js'
@@ -67,6 +67,39 @@ describe('loading the content pack', () => {
     await loadContentPack(harness.app.db, readContentPack(), { force: true })
     const [restored] = await harness.app.db.select().from(lessons).where(eq(lessons.slug, removed.slug))
     expect(restored).toMatchObject({ id: row!.id, status: 'published' })
+  })
+
+  it('matches exam parts by slug: reordering keeps each part’s id, and a removed part with scores is retired', async () => {
+    const pack = packCopy()
+    const exam = pack.exams[0]!
+    const partIds = async () =>
+      new Map(
+        (await harness.app.db.select().from(examParts).innerJoin(examTemplates, eq(examTemplates.id, examParts.templateId)).where(eq(examTemplates.slug, exam.slug))).map(
+          (row) => [row.exam_parts.slug, { id: row.exam_parts.id, position: row.exam_parts.position }],
+        ),
+      )
+    const before = await partIds()
+    const [first, second] = [exam.parts[1]!, exam.parts[2]!]
+    exam.parts[1] = second
+    exam.parts[2] = first
+    await loadContentPack(harness.app.db, pack, { force: true })
+    const swapped = await partIds()
+    expect(swapped.get(first.slug)).toEqual({ id: before.get(first.slug)!.id, position: 2 })
+    expect(swapped.get(second.slug)).toEqual({ id: before.get(second.slug)!.id, position: 1 })
+
+    // A part with history that leaves the pack is retired, not deleted, and no longer listed.
+    const removed = exam.parts.pop()!
+    const user = await createVerifiedUser(harness.app)
+    const [template] = await harness.app.db.select().from(examTemplates).where(eq(examTemplates.slug, exam.slug))
+    const [attempt] = await harness.app.db.insert(examAttempts).values({ userId: user.id, templateId: template!.id, level: exam.level }).returning()
+    await harness.app.db.insert(examScores).values({ attemptId: attempt!.id, examPartId: before.get(removed.slug)!.id, criterion: 'fluency', rater: 'measured', band: 'A2' })
+    await loadContentPack(harness.app.db, pack, { force: true })
+    expect((await partIds()).get(removed.slug)!.position).toBeLessThan(0)
+    const listed = (await harness.app.inject({ method: 'GET', url: '/api/v1/exams/templates' })).json().items.find((t: { slug: string }) => t.slug === exam.slug)
+    expect(listed.parts.map((part: { slug: string }) => part.slug)).not.toContain(removed.slug)
+
+    await loadContentPack(harness.app.db, readContentPack(), { force: true })
+    expect((await partIds()).get(removed.slug)).toEqual(before.get(removed.slug))
   })
 
   it('loads all or nothing: a failure half-way leaves the database as it was', async () => {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { and, eq, gt, isNotNull, notInArray, sql } from 'drizzle-orm'
+import { and, eq, gt, gte, isNotNull, lt, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../core/db/client.js'
 import {
   contentPackState,
@@ -13,14 +13,17 @@ import {
   lessons,
   scenarioSteps,
   scenarios,
+  turns,
 } from '../../core/db/schema/index.js'
 import { defaultContentDir, readContentPack, type ContentPack } from './content-pack.js'
 
 export const PACK_NAME = 'nb'
+/** Bumped when the loader itself changes, so an unchanged pack is still reloaded by the new code. */
+const LOADER_VERSION = '2'
 
 /** A fingerprint of every file in the pack: loading is skipped when it matches the database. */
 export function contentPackHash(dir: string): string {
-  const hash = createHash('sha256')
+  const hash = createHash('sha256').update(`loader:${LOADER_VERSION}\0`)
   const walk = (current: string) => {
     for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(current, entry.name)
@@ -70,6 +73,8 @@ export async function loadContentPack(db: Db, pack: ContentPack, options: { forc
   if (!options.force && state?.hash === hash) return { loaded: false, hash, ...counts }
 
   await db.transaction(async (tx) => {
+    // Several backends starting at once against one server load one at a time.
+    await tx.execute(sql`select pg_advisory_xact_lock(7361402119)`)
     const objectiveIds = await upsertObjectives(tx, pack)
     await upsertLessons(tx, pack, objectiveIds)
     await upsertExamTemplates(tx, pack)
@@ -180,10 +185,15 @@ async function upsertExamTemplates(tx: Tx, pack: ContentPack): Promise<void> {
       .onConflictDoUpdate({ target: examTemplates.slug, set: values })
       .returning({ id: examTemplates.id })
     const templateId = row!.id
-    // Parts are upserted by position: scores cascade from parts, so existing parts are never recreated.
+    // Parts are matched by slug, never recreated (scores and turns refer to them). Positions are first
+    // moved out of the way so parts can be reordered without breaking the unique (template, position).
+    await tx
+      .update(examParts)
+      .set({ position: sql`-1 - ${examParts.position}` })
+      .where(and(eq(examParts.templateId, templateId), gte(examParts.position, 0)))
     for (const [position, part] of exam.parts.entries()) {
       const partValues = {
-        slug: part.slug,
+        position,
         title: part.title,
         taskType: part.taskType,
         mode: part.mode,
@@ -200,17 +210,19 @@ async function upsertExamTemplates(tx: Tx, pack: ContentPack): Promise<void> {
       }
       await tx
         .insert(examParts)
-        .values({ templateId, position, ...partValues })
-        .onConflictDoUpdate({ target: [examParts.templateId, examParts.position], set: partValues })
+        .values({ templateId, slug: part.slug, ...partValues })
+        .onConflictDoUpdate({ target: [examParts.templateId, examParts.slug], set: partValues })
     }
-    // Parts beyond the pack's are removed only when no score refers to them (scores are history).
-    const extra = await tx
+    // Parts no longer in the pack keep a negative position: retired, invisible to readers, history intact.
+    // Only those nothing refers to are deleted.
+    const retired = await tx
       .select({ id: examParts.id })
       .from(examParts)
-      .where(and(eq(examParts.templateId, templateId), gt(examParts.position, exam.parts.length - 1)))
-    for (const { id } of extra) {
+      .where(and(eq(examParts.templateId, templateId), lt(examParts.position, 0)))
+    for (const { id } of retired) {
       const [scored] = await tx.select({ id: examScores.id }).from(examScores).where(eq(examScores.examPartId, id)).limit(1)
-      if (!scored) await tx.delete(examParts).where(eq(examParts.id, id))
+      const [spoken] = await tx.select({ id: turns.id }).from(turns).where(eq(turns.examPartId, id)).limit(1)
+      if (!scored && !spoken) await tx.delete(examParts).where(eq(examParts.id, id))
     }
   }
   await tx.update(examTemplates).set({ published: false }).where(notInArray(examTemplates.slug, slugs))

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { optionalUser } from '../../core/auth/access.js'
@@ -155,7 +155,7 @@ export function curriculumRoutes(pack: PictureCatalog): FastifyPluginAsyncZod {
             .select({ part: examParts, template: examTemplates })
             .from(examParts)
             .innerJoin(examTemplates, eq(examTemplates.id, examParts.templateId))
-            .where(eq(examTemplates.published, true))
+            .where(and(eq(examTemplates.published, true), gte(examParts.position, 0)))
             .orderBy(asc(examTemplates.level), asc(examParts.position))
           for (const { part, template } of rows) {
             items.push({ kind: 'exam', id: part.id, slug: `${template.slug}/${part.slug}`, level: template.level, title: part.title, taskKind: part.taskType, mode: part.mode, steps: part.examinerScript.length })
@@ -177,7 +177,12 @@ export function curriculumRoutes(pack: PictureCatalog): FastifyPluginAsyncZod {
       async () => {
         const templates = await app.db.select().from(examTemplates).where(eq(examTemplates.published, true)).orderBy(asc(examTemplates.level))
         const parts = templates.length
-          ? await app.db.select().from(examParts).where(inArray(examParts.templateId, templates.map((t) => t.id))).orderBy(asc(examParts.position))
+          ? await app.db
+              .select()
+              .from(examParts)
+              // Retired parts (negative positions) are kept for history only.
+              .where(and(inArray(examParts.templateId, templates.map((t) => t.id)), gte(examParts.position, 0)))
+              .orderBy(asc(examParts.position))
           : []
         return {
           items: templates.map((template) => ({

@@ -115,9 +115,17 @@ describe('lessons: progress', () => {
     const [snapshot] = await harness.app.db.select().from(progressSnapshots).where(eq(progressSnapshots.userId, user.id))
     expect(snapshot).toMatchObject({ period: 'day', periodStart: localDay(new Date(), 'Europe/Oslo'), minutesSpoken: 7.5, streakDays: 1 })
 
-    // Repeating a completed lesson starts it over and counts a second completion.
+    // A second completion without starting again (a double-click) is refused and counts nothing.
+    expect((await send('POST', `/api/v1/lessons/${slug}/complete`, user)).statusCode).toBe(409)
+    const [both] = await Promise.all([send('POST', `/api/v1/lessons/${slug}/start`, user)])
+    expect(both.statusCode).toBe(200)
+    const racing = await Promise.all([send('POST', `/api/v1/lessons/${slug}/complete`, user), send('POST', `/api/v1/lessons/${slug}/complete`, user)])
+    expect(racing.map((response) => response.statusCode).sort()).toEqual([200, 409])
+    expect((await get(`/api/v1/lessons/${slug}`, user)).json().progress.completedCount).toBe(2)
+
+    // Repeating a completed lesson starts it over and counts another completion.
     await send('POST', `/api/v1/lessons/${slug}/start`, user)
-    expect((await send('POST', `/api/v1/lessons/${slug}/complete`, user)).json().completedCount).toBe(2)
+    expect((await send('POST', `/api/v1/lessons/${slug}/complete`, user)).json().completedCount).toBe(3)
   })
 
   it('refuses to complete or record progress in a lesson never started (409)', async () => {

@@ -186,15 +186,19 @@ async function learnerTimeZone(app: FastifyInstance, userId: string): Promise<st
   return user?.timeZone ?? 'Europe/Oslo'
 }
 
+/** Upper bound of minutes kept per lesson and per day: a looping or replaying client cannot overflow them. */
+const MAX_LESSON_MINUTES = 10_000
+const MAX_DAY_MINUTES = 24 * 60
+
 /** Records practice in today's progress snapshot (day period) and refreshes its streak. */
 async function recordActivity(app: FastifyInstance, userId: string, minutes: number): Promise<void> {
   const today = localDay(new Date(), await learnerTimeZone(app, userId))
   await app.db
     .insert(progressSnapshots)
-    .values({ userId, period: 'day', periodStart: today, minutesSpoken: minutes })
+    .values({ userId, period: 'day', periodStart: today, minutesSpoken: Math.min(minutes, MAX_DAY_MINUTES) })
     .onConflictDoUpdate({
       target: [progressSnapshots.userId, progressSnapshots.period, progressSnapshots.periodStart],
-      set: { minutesSpoken: sql`${progressSnapshots.minutesSpoken} + ${minutes}` },
+      set: { minutesSpoken: sql`least(${progressSnapshots.minutesSpoken} + ${minutes}, ${MAX_DAY_MINUTES})` },
     })
   const days = await app.db
     .select({ day: progressSnapshots.periodStart })
@@ -260,11 +264,12 @@ export async function updateLessonProgress(app: FastifyInstance, principal: Prin
     .update(lessonProgress)
     .set({
       ...(update.currentStep !== undefined ? { currentStepPosition: update.currentStep } : {}),
-      minutesSpent: sql`${lessonProgress.minutesSpent} + ${minutes}`,
+      minutesSpent: sql`least(${lessonProgress.minutesSpent} + ${minutes}, ${MAX_LESSON_MINUTES})`,
       lastActivityAt: new Date(),
     })
-    .where(eq(lessonProgress.id, progress.id))
+    .where(and(eq(lessonProgress.id, progress.id), eq(lessonProgress.status, 'in_progress')))
     .returning()
+  if (!updated) throw new Conflict('The lesson was completed meanwhile; start it again to record progress.')
   await recordActivity(app, principal.userId, minutes)
   return toProgressView(updated)!
 }
@@ -281,10 +286,12 @@ export async function completeLesson(app: FastifyInstance, principal: Principal,
       completedAt: now,
       lastActivityAt: now,
       completedCount: sql`${lessonProgress.completedCount} + 1`,
-      minutesSpent: sql`${lessonProgress.minutesSpent} + ${minutes}`,
+      minutesSpent: sql`least(${lessonProgress.minutesSpent} + ${minutes}, ${MAX_LESSON_MINUTES})`,
     })
-    .where(eq(lessonProgress.id, progress.id))
+    // The status condition makes a double-click (two concurrent completions) count once.
+    .where(and(eq(lessonProgress.id, progress.id), eq(lessonProgress.status, 'in_progress')))
     .returning()
+  if (!updated) throw new Conflict('This lesson has already been completed.')
   await recordActivity(app, principal.userId, minutes)
   return toProgressView(updated)!
 }

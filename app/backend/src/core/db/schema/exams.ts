@@ -117,8 +117,9 @@ export const examTemplates = pgTable(
 )
 
 /**
- * Parts of a template. The seeder must upsert parts by (template_id, position) rather than delete and
- * recreate them: exam_scores cascade from parts.
+ * Parts of a template. The content loader upserts them by (template_id, slug) and never recreates
+ * them: exam_scores cascade from parts. A part removed from the pack that scores or turns refer to is
+ * retired with a negative position; readers show only positions >= 0.
  */
 export const examParts = pgTable(
   'exam_parts',
