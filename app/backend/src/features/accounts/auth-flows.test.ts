@@ -138,21 +138,23 @@ describe('sign-up and email verification', () => {
   })
 })
 
+/** Asks for a reset by email, opens the mailed link and returns the token it redirects with. */
+async function resetTokenFromMail(email: string): Promise<string> {
+  const since = Date.now()
+  const requested = await harness.app.inject({ method: 'POST', url: '/api/auth/request-password-reset', payload: { email, redirectTo: '/reset-password' } })
+  expect(requested.statusCode).toBe(200)
+  const mail = await waitForMail(harness.app, email, /Reset your Avaaz password/, { after: since - 1_000 })
+  const opened = await harness.app.inject({ method: 'GET', url: linkPath(mail.links[0]!) })
+  expect(opened.statusCode).toBe(302)
+  const token = new URL(opened.headers.location!, 'http://x').searchParams.get('token')
+  expect(token).toBeTruthy()
+  return token!
+}
+
 describe('password reset', () => {
   it('resets by the emailed link, signs out every session, and the link works once', async () => {
     const user = await createVerifiedUser(harness.app)
-    const since = Date.now()
-    const requested = await harness.app.inject({
-      method: 'POST',
-      url: '/api/auth/request-password-reset',
-      payload: { email: user.email, redirectTo: '/reset-password' },
-    })
-    expect(requested.statusCode).toBe(200)
-    const mail = await waitForMail(harness.app, user.email, /Reset your Avaaz password/, { after: since - 1_000 })
-    const opened = await harness.app.inject({ method: 'GET', url: linkPath(mail.links[0]!) })
-    expect(opened.statusCode).toBe(302)
-    const token = new URL(opened.headers.location!, 'http://x').searchParams.get('token')!
-    expect(token).toBeTruthy()
+    const token = await resetTokenFromMail(user.email)
 
     const newPassword = 'Nytt-passord-for-vinteren-7'
     const reset = await harness.app.inject({ method: 'POST', url: '/api/auth/reset-password', payload: { newPassword, token } })
@@ -169,11 +171,7 @@ describe('password reset', () => {
 
   it('refuses an expired reset link', async () => {
     const user = await createVerifiedUser(harness.app)
-    const since = Date.now()
-    await harness.app.inject({ method: 'POST', url: '/api/auth/request-password-reset', payload: { email: user.email, redirectTo: '/r' } })
-    const mail = await waitForMail(harness.app, user.email, /Reset/, { after: since - 1_000 })
-    const opened = await harness.app.inject({ method: 'GET', url: linkPath(mail.links[0]!) })
-    const token = new URL(opened.headers.location!, 'http://x').searchParams.get('token')!
+    const token = await resetTokenFromMail(user.email)
     await harness.testDatabase.database.executeSql(
       "update auth_verifications set expires_at = now() - interval '1 minute' where identifier = $1",
       [`reset-password:${token}`],
@@ -185,11 +183,7 @@ describe('password reset', () => {
 
   it('refuses a common password as the new password', async () => {
     const user = await createVerifiedUser(harness.app)
-    const since = Date.now()
-    await harness.app.inject({ method: 'POST', url: '/api/auth/request-password-reset', payload: { email: user.email, redirectTo: '/r' } })
-    const mail = await waitForMail(harness.app, user.email, /Reset/, { after: since - 1_000 })
-    const opened = await harness.app.inject({ method: 'GET', url: linkPath(mail.links[0]!) })
-    const token = new URL(opened.headers.location!, 'http://x').searchParams.get('token')!
+    const token = await resetTokenFromMail(user.email)
     const response = await harness.app.inject({ method: 'POST', url: '/api/auth/reset-password', payload: { newPassword: 'qwertyuiop', token } })
     expect(response.statusCode).toBe(400)
     expect(response.json().code).toBe('PASSWORD_NOT_ACCEPTABLE')
