@@ -10,6 +10,7 @@ import { problemSchema } from '../../core/http/problem.js'
 import { toLessonSummary, visibleLessons } from '../lessons/service.js'
 import type { PictureCatalog } from './content-pack.js'
 import {
+  byIdOrSlug,
   examTemplateViewSchema,
   idOrSlugSchema,
   lessonSummarySchema,
@@ -19,7 +20,6 @@ import {
   scenarioTemplateSchema,
 } from './schema.js'
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const objectiveColumns = {
   id: curriculumObjectives.id,
   slug: curriculumObjectives.slug,
@@ -72,11 +72,10 @@ export function curriculumRoutes(pack: PictureCatalog): FastifyPluginAsyncZod {
       },
       async (request) => {
         const { idOrSlug } = request.params
-        const key = UUID.test(idOrSlug) ? eq(curriculumObjectives.id, idOrSlug) : eq(curriculumObjectives.slug, idOrSlug)
         const [objective] = await app.db
           .select(objectiveColumns)
           .from(curriculumObjectives)
-          .where(and(key, eq(curriculumObjectives.published, true)))
+          .where(and(byIdOrSlug(curriculumObjectives, idOrSlug), eq(curriculumObjectives.published, true)))
         if (!objective) throw new NotFound(`No objective ${idOrSlug}.`)
         const taught = await app.db
           .select({ lesson: lessons })

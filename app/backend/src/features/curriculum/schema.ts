@@ -1,8 +1,17 @@
+import { eq, type SQL } from 'drizzle-orm'
+import type { PgColumn } from 'drizzle-orm/pg-core'
 import { z } from 'zod'
 import { cefrLevels, examLevels, examTaskTypes, lessonTypes, scenarioKinds, scoringCriteria, skills, taskModes } from '../../core/db/schema/index.js'
 import { examTags, lessonTopics } from './content-schema.js'
 
 export const idOrSlugSchema = z.string().trim().min(1).max(120).describe('The id (UUID) or the stable slug')
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The condition that finds a row by the `{idOrSlug}` path parameter: a UUID matches the id, anything else the slug. */
+export function byIdOrSlug(table: { id: PgColumn; slug: PgColumn }, idOrSlug: string): SQL {
+  return UUID.test(idOrSlug) ? eq(table.id, idOrSlug) : eq(table.slug, idOrSlug)
+}
 
 export const objectiveSchema = z
   .object({

@@ -27,10 +27,10 @@ import type {
   lessonSummarySchema,
   recommendationSchema,
 } from '../curriculum/schema.js'
+import { byIdOrSlug } from '../curriculum/schema.js'
 
 type LessonSummary = z.infer<typeof lessonSummarySchema>
 type LessonDetail = z.infer<typeof lessonDetailSchema>
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
  * What a viewer may see: published pack and instructor lessons, and their own published ad-hoc
@@ -93,8 +93,7 @@ export async function listLessons(app: FastifyInstance, principal: Principal | n
 
 /** A visible lesson by id or slug; 404 otherwise (including someone else's ad-hoc lesson). */
 export async function findVisibleLesson(app: FastifyInstance, principal: Principal | null, idOrSlug: string): Promise<Lesson> {
-  const key = UUID.test(idOrSlug) ? eq(lessons.id, idOrSlug) : eq(lessons.slug, idOrSlug)
-  const [lesson] = await app.db.select().from(lessons).where(and(key, visibleLessons(principal))).limit(1)
+  const [lesson] = await app.db.select().from(lessons).where(and(byIdOrSlug(lessons, idOrSlug), visibleLessons(principal))).limit(1)
   if (!lesson) throw new NotFound(`No lesson ${idOrSlug}.`)
   return lesson
 }
