@@ -21,6 +21,9 @@ import { loggerOptions } from './core/logger.js'
 import { databaseHealthCheck, healthRoutes } from './operations/health/routes.js'
 import { readPictureCatalog, type PictureCatalog } from './features/curriculum/content-pack.js'
 import { syncContentPack } from './features/curriculum/loader.js'
+import type { AiModels } from './core/ai/provider.js'
+import { registerSessionJobs, scheduleSessionJobs } from './features/sessions/jobs.js'
+import { createTutorRuntime } from './features/sessions/runtime.js'
 
 export interface RouteRecord {
   method: HTTPMethods | HTTPMethods[]
@@ -53,6 +56,8 @@ export interface BuildAppOptions {
   logStream?: DestinationStream
   /** Replaces the configured mail transport (tests simulate a failing mail server). */
   mailTransport?: MailTransport
+  /** Replaces the configured language models (tests use the AI SDK's mock models). */
+  aiModels?: AiModels
   /** Registered after the core and before routes: lets tests and tools add jobs, checks or routes. */
   extend?: (app: FastifyInstance) => unknown
 }
@@ -141,6 +146,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     health.register(databaseHealthCheck(db))
     app.decorate('health', health)
 
+    const tutor = createTutorRuntime(config, pictures, options.aiModels)
+    app.decorate('tutor', tutor)
+    health.register(tutor.ai.healthCheck)
+    registerSessionJobs(app)
+
     const securityHeaders = computeSecurityHeaders({ production: config.isProduction })
     app.addHook('onRequest', (request, reply, done) => {
       reply.headers(securityHeaders.api)
@@ -188,6 +198,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
     app.addHook('onReady', async () => {
       await queue.startWorkers()
+      await scheduleSessionJobs(app)
     })
 
     return app

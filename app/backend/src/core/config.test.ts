@@ -82,3 +82,27 @@ describe('loadConfig', () => {
     expect(config.database.kind).toBe('pglite')
   })
 })
+
+describe('loadConfig: the AI provider', () => {
+  it('is the offline tutor when no key is set, and the provider whose key is present otherwise', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).ai).toEqual({ provider: 'offline', timeoutMs: 30_000 })
+    expect(loadConfig({ DATA_DIR: dataDir(), OPENAI_API_KEY: 'sk-test' }).ai).toMatchObject({ provider: 'openai', model: 'gpt-4.1-mini', apiKey: 'sk-test' })
+    expect(loadConfig({ DATA_DIR: dataDir(), GOOGLE_GENERATIVE_AI_API_KEY: 'g-test' }).ai).toMatchObject({ provider: 'google', model: 'gemini-2.5-flash' })
+    expect(loadConfig({ DATA_DIR: dataDir(), OPENAI_API_KEY: 'sk-test', AI_PROVIDER: 'offline' }).ai.provider).toBe('offline')
+  })
+
+  it('takes model names from the environment, the summary model defaulting to the tutor model', () => {
+    const config = loadConfig({ DATA_DIR: dataDir(), OPENAI_API_KEY: 'sk', AI_MODEL: 'gpt-x', AI_SUMMARY_MODEL: 'gpt-y' })
+    expect(config.ai).toMatchObject({ model: 'gpt-x', summaryModel: 'gpt-y' })
+    const compatible = loadConfig({ DATA_DIR: dataDir(), AI_PROVIDER: 'openai-compatible', AI_BASE_URL: 'http://127.0.0.1:11434/v1/', AI_MODEL: 'llama3.1' })
+    expect(compatible.ai).toMatchObject({ provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1', summaryModel: 'llama3.1', apiKey: undefined })
+  })
+
+  it('names what a chosen provider is missing', () => {
+    expect(configError({ DATA_DIR: dataDir(), AI_PROVIDER: 'openai' }).problems).toEqual(['OPENAI_API_KEY: required when AI_PROVIDER is openai'])
+    expect(configError({ DATA_DIR: dataDir(), AI_PROVIDER: 'google' }).problems).toEqual(['GOOGLE_GENERATIVE_AI_API_KEY: required when AI_PROVIDER is google'])
+    const compatible = configError({ DATA_DIR: dataDir(), AI_PROVIDER: 'openai-compatible' }).problems.map((problem) => problem.split(':')[0])
+    expect(compatible).toEqual(['AI_BASE_URL', 'AI_MODEL'])
+    expect(configError({ DATA_DIR: dataDir(), AI_PROVIDER: 'claude' }).problems[0]).toMatch(/^AI_PROVIDER:/)
+  })
+})

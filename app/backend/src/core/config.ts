@@ -26,6 +26,13 @@ const postgresUrl = z
   .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// or postgresql:// URL')
   .refine((value) => URL.canParse(value), 'is not a valid URL')
 
+/**
+ * Where the tutor's language model runs. `offline` is the scripted tutor (no model, no network);
+ * `openai-compatible` is any server speaking OpenAI's chat-completions API (Ollama, vLLM, llama.cpp).
+ */
+export const aiProviders = ['offline', 'openai', 'google', 'openai-compatible'] as const
+export type AiProviderName = (typeof aiProviders)[number]
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -51,9 +58,40 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JOBS_ENABLED: booleanFlag.default(true),
   JOBS_POLLING_INTERVAL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  AI_PROVIDER: z.enum(aiProviders).optional(),
+  AI_MODEL: z.string().min(1).optional(),
+  AI_SUMMARY_MODEL: z.string().min(1).optional(),
+  AI_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  AI_API_KEY: z.string().min(1).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  GOOGLE_GENERATIVE_AI_API_KEY: z.string().min(1).optional(),
+  AI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  TURN_MAX_CHARS: z.coerce.number().int().min(100).max(20_000).default(2_000),
 })
 
 type Env = z.infer<typeof envSchema>
+
+
+/** Models used when AI_MODEL is not set (the providers' small, fast, inexpensive chat models). */
+export const defaultAiModels: Record<Exclude<AiProviderName, 'offline' | 'openai-compatible'>, string> = {
+  openai: 'gpt-4.1-mini',
+  google: 'gemini-2.5-flash',
+}
+
+export type AiConfig =
+  | { provider: 'offline'; timeoutMs: number }
+  | {
+      provider: Exclude<AiProviderName, 'offline'>
+      model: string
+      /** Model for sitting summaries (structured output); the tutor model when not set. */
+      summaryModel: string
+      apiKey: string | undefined
+      /** Required for openai-compatible; optional for openai (a proxy). */
+      baseUrl: string | undefined
+      /** Longest a tutor reply may take before it is cut off and marked incomplete. */
+      timeoutMs: number
+    }
 
 export interface Config {
   env: Env['NODE_ENV']
@@ -79,6 +117,13 @@ export interface Config {
   bodyLimitBytes: number
   logLevel: Env['LOG_LEVEL']
   jobs: { enabled: boolean; pollingIntervalSeconds: number }
+  ai: AiConfig
+  sessions: {
+    /** Inactivity after which a sitting closes (and its summary is written). */
+    idleMinutes: number
+    /** Longest learner text a turn accepts. */
+    maxTurnChars: number
+  }
 }
 
 export class ConfigError extends Error {
@@ -131,6 +176,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (!e.PUBLIC_URL) problems.push('PUBLIC_URL: required in production (the https:// address users reach)')
     if (!e.SMTP_URL) problems.push('SMTP_URL: required in production (verification and password-reset mail)')
   }
+  const ai = aiConfig(e, problems)
   if (problems.length > 0) throw new ConfigError(problems)
 
   const dataDir = path.resolve(e.DATA_DIR)
@@ -160,6 +206,42 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     jobs: { enabled: e.JOBS_ENABLED, pollingIntervalSeconds: e.JOBS_POLLING_INTERVAL_SECONDS },
+    ai: ai!,
+    sessions: { idleMinutes: e.SESSION_IDLE_MINUTES, maxTurnChars: e.TURN_MAX_CHARS },
+  }
+}
+
+/**
+ * The provider is AI_PROVIDER when set; otherwise the one whose key is present (OpenAI first), and the
+ * offline tutor when there is none, so a start with no keys works without any AI setting.
+ */
+function aiConfig(e: Env, problems: string[]): AiConfig | undefined {
+  const provider: AiProviderName =
+    e.AI_PROVIDER ?? (e.OPENAI_API_KEY ? 'openai' : e.GOOGLE_GENERATIVE_AI_API_KEY ? 'google' : 'offline')
+  if (provider === 'offline') return { provider, timeoutMs: e.AI_TIMEOUT_MS }
+  const before = problems.length
+  let apiKey: string | undefined
+  if (provider === 'openai') {
+    apiKey = e.OPENAI_API_KEY
+    if (!apiKey) problems.push('OPENAI_API_KEY: required when AI_PROVIDER is openai')
+  } else if (provider === 'google') {
+    apiKey = e.GOOGLE_GENERATIVE_AI_API_KEY
+    if (!apiKey) problems.push('GOOGLE_GENERATIVE_AI_API_KEY: required when AI_PROVIDER is google')
+  } else {
+    apiKey = e.AI_API_KEY
+    if (!e.AI_BASE_URL) problems.push('AI_BASE_URL: required when AI_PROVIDER is openai-compatible (e.g. http://127.0.0.1:11434/v1 for Ollama)')
+    if (!e.AI_MODEL) problems.push('AI_MODEL: required when AI_PROVIDER is openai-compatible (the model name the server knows)')
+  }
+  if (provider === 'google' && e.AI_BASE_URL) problems.push('AI_BASE_URL: only used with openai or openai-compatible')
+  if (problems.length > before) return undefined
+  const model = e.AI_MODEL ?? defaultAiModels[provider as keyof typeof defaultAiModels]
+  return {
+    provider,
+    model,
+    summaryModel: e.AI_SUMMARY_MODEL ?? model,
+    apiKey,
+    baseUrl: e.AI_BASE_URL?.replace(/\/+$/, ''),
+    timeoutMs: e.AI_TIMEOUT_MS,
   }
 }
 

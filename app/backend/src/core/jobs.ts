@@ -45,6 +45,9 @@ export interface JobDefinition<TSchema extends z.ZodType = z.ZodType> {
   handler(payload: z.output<TSchema>, context: JobContext): Promise<void>
 }
 
+/** A job's name, payload schema and retry settings: all that is needed to enqueue it. */
+export type JobKind<TSchema extends z.ZodType = z.ZodType> = Pick<JobDefinition<TSchema>, 'name' | 'schema' | 'retry'>
+
 export function defineJob<TSchema extends z.ZodType>(definition: JobDefinition<TSchema>): JobDefinition<TSchema> {
   if (!/^[A-Za-z0-9_.-]+$/.test(definition.name)) {
     throw new Error(`Job name "${definition.name}" may only contain letters, digits, "-", "_" and "."`)
@@ -84,7 +87,8 @@ export class JobQueue {
       schema: 'pgboss',
       // pg-boss's own maintenance (expiring, archiving, deleting old jobs) runs in every instance.
       supervise: true,
-      schedule: false,
+      // Cron schedules (idle sittings, retention) fire only where jobs are worked.
+      schedule: options.workersEnabled,
     })
     this.#boss.on('error', (error) => options.log.error({ err: error }, 'job queue error'))
   }
@@ -130,7 +134,7 @@ export class JobQueue {
   }
 
   async enqueue<TSchema extends z.ZodType>(
-    definition: JobDefinition<TSchema>,
+    definition: JobKind<TSchema>,
     payload: z.input<TSchema>,
     options: EnqueueOptions = {},
   ): Promise<string | null> {
@@ -140,6 +144,17 @@ export class JobQueue {
       startAfter: options.startAfterSeconds,
       singletonKey: options.singletonKey,
     })
+  }
+
+  /**
+   * Runs a registered job on a cron schedule (UTC). pg-boss keeps one schedule per queue in the
+   * database, so several instances never fire it twice.
+   */
+  async schedule<TSchema extends z.ZodType>(definition: JobKind<TSchema>, cron: string, payload: z.input<TSchema>): Promise<void> {
+    if (!this.#options.workersEnabled) return
+    const data = definition.schema.parse(payload)
+    await this.#ensureQueue(definition)
+    await this.#boss.schedule(definition.name, cron, data as object, { tz: 'UTC' })
   }
 
   /** Read access for operations and tests. */
@@ -158,7 +173,7 @@ export class JobQueue {
 
   readonly #ensuredQueues = new Set<string>()
 
-  async #ensureQueue(definition: JobDefinition): Promise<void> {
+  async #ensureQueue(definition: JobKind): Promise<void> {
     if (this.#ensuredQueues.has(definition.name)) return
     const retry = { ...defaultJobRetryOptions, ...definition.retry }
     const deadLetter = deadLetterQueueName(definition.name)

@@ -89,6 +89,7 @@ export interface TestAppOptions {
   /** Reuse a database (e.g. to restart the app on the same data). */
   testDatabase?: TestDatabase
   mailTransport?: BuildAppOptions['mailTransport']
+  aiModels?: BuildAppOptions['aiModels']
 }
 
 /** Builds the real app over a fresh test database and data directory; `close` removes both. */
@@ -101,6 +102,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logStream: options.logStream,
     extend: options.extend,
     mailTransport: options.mailTransport,
+    aiModels: options.aiModels,
   })
   await app.ready()
   return {

@@ -4,13 +4,17 @@ import { fileURLToPath } from 'node:url'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { parse as parseYaml } from 'yaml'
 import type { z } from 'zod'
-import { cefrLevels, examLevels, skills } from '../../core/db/schema/index.js'
+import { cefrLevels, examLevels, skills, type CefrLevel } from '../../core/db/schema/index.js'
 import {
+  conversationLevelFileSchema,
+  conversationTopicsFileSchema,
   examTemplateFileSchema,
   lessonTopics,
   lessonsFileSchema,
   objectivesFileSchema,
   picturesFileSchema,
+  type ConversationLevelFile,
+  type ConversationTopicsFile,
   type ExamTemplateFile,
   type LessonsFile,
   type ObjectivesFile,
@@ -35,6 +39,8 @@ export interface ContentPack {
   exams: ExamTemplateFile[]
   pictures: PackPicture[]
   wordList: WordListEntry[]
+  /** What the offline tutor says, per level, and the conversation topics it recognises. */
+  conversation: { levels: ConversationLevelFile[]; topics: ConversationTopicsFile }
 }
 
 /** Minimum prompt-bank sizes per exam template, so two attempts rarely repeat. */
@@ -142,6 +148,7 @@ export function readContentPack(dir: string = defaultContentDir): ContentPack {
   const pictures = existsSync(pictureIndex) ? (parseFile(pictureIndex, picturesFileSchema, dir, problems)?.pictures ?? []) : []
   if (!existsSync(pictureIndex)) problems.push('pictures/index.yaml: missing')
   const wordList = readWordList(path.join(dir, 'wordlist', 'frequency.tsv'), dir, problems)
+  const conversation = readConversationFiles(dir, problems)
 
   // Objectives: every level × skill has at least four, slugs unique.
   const objectiveLevel = new Map<string, string>()
@@ -227,5 +234,40 @@ export function readContentPack(dir: string = defaultContentDir): ContentPack {
   }
 
   if (problems.length > 0) throw new ContentPackError(problems)
-  return { dir, objectives, lessons, exams, pictures, wordList }
+  return { dir, objectives, lessons, exams, pictures, wordList, conversation }
+}
+
+/** `tutor/topics.yaml` and one `tutor/<level>.yaml` per CEFR level. */
+function readConversationFiles(dir: string, problems: string[]): ContentPack['conversation'] {
+  const tutorDir = path.join(dir, 'tutor')
+  const topicsFile = path.join(tutorDir, 'topics.yaml')
+  const topics = existsSync(topicsFile) ? parseFile(topicsFile, conversationTopicsFileSchema, dir, problems) : undefined
+  if (!existsSync(topicsFile)) problems.push('tutor/topics.yaml: missing')
+  const levels: ConversationLevelFile[] = []
+  for (const level of cefrLevels) {
+    const file = path.join(tutorDir, `${level.toLowerCase()}.yaml`)
+    if (!existsSync(file)) {
+      problems.push(`tutor/${level.toLowerCase()}.yaml: missing`)
+      continue
+    }
+    const parsed = parseFile(file, conversationLevelFileSchema, dir, problems)
+    if (parsed && parsed.level !== level) problems.push(`tutor/${level.toLowerCase()}.yaml: level is ${parsed.level}, expected ${level}`)
+    if (parsed) levels.push(parsed)
+  }
+  return { levels, topics: topics ?? { topics: {} as ConversationTopicsFile['topics'] } }
+}
+
+/** What the offline tutor says, by level, and the topics it recognises. */
+export interface ConversationBank {
+  levels: Record<CefrLevel, ConversationLevelFile>
+  topics: ConversationTopicsFile['topics']
+}
+
+/** Reads only the tutor's conversation files (cheap), for a pack already validated and loaded. */
+export function readConversationBank(dir: string = defaultContentDir): ConversationBank {
+  const problems: string[] = []
+  const files = readConversationFiles(dir, problems)
+  if (problems.length > 0) throw new ContentPackError(problems)
+  const levels = Object.fromEntries(files.levels.map((file) => [file.level, file])) as Record<CefrLevel, ConversationLevelFile>
+  return { levels, topics: files.topics.topics }
 }

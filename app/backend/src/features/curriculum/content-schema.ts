@@ -164,3 +164,91 @@ export type PackLesson = z.infer<typeof lessonSchema>
 export type ExamTemplateFile = z.infer<typeof examTemplateFileSchema>
 export type PackExamPart = z.infer<typeof examPartSchema>
 export type PackPicture = z.infer<typeof pictureSchema>
+
+// --- offline tutor conversation bank (content/nb/tutor/) ---------------------------------------------
+
+/**
+ * A line the offline tutor says. Placeholders in braces are filled in by the tutor: {name} (learner's
+ * first name), {hint} (a model answer), {phrase} (a phrase the learner used), {lesson} (lesson title),
+ * {topic} (topic name in Bokmål). A line may use only the placeholders its list allows.
+ */
+function templateLine(placeholders: readonly string[]) {
+  return text.superRefine((line, context) => {
+    for (const match of line.matchAll(/\{(\w+)\}/g)) {
+      if (!placeholders.includes(match[1]!)) {
+        const allowed = placeholders.length ? placeholders.map((name) => `{${name}}`).join(', ') : 'none'
+        context.addIssue({ code: 'custom', message: `unknown placeholder {${match[1]}}; allowed here: ${allowed}` })
+      }
+    }
+    if (placeholders.length === 1 && !line.includes(`{${placeholders[0]}}`)) {
+      context.addIssue({ code: 'custom', message: `must contain {${placeholders[0]}}` })
+    }
+  })
+}
+
+function lines(min: number, placeholders: readonly string[] = []) {
+  return z
+    .array(templateLine(placeholders))
+    .min(min)
+    .refine((items) => new Set(items).size === items.length, 'duplicate lines')
+}
+
+/** A greeting in Bokmål with its English translation (shown to beginners who explain in English). */
+const greetingLine = (placeholders: readonly string[]) =>
+  z.object({ nb: templateLine(placeholders), en: templateLine(placeholders) }).strict()
+
+export const conversationLevelFileSchema = z
+  .object({
+    level: z.enum(cefrLevels),
+    /** Neutral, honest reactions to an answer: they never claim to have understood its content. */
+    acknowledgements: lines(8),
+    /** Praise for a lesson phrase or word the learner used. */
+    praiseForPhrase: lines(4, ['phrase']),
+    /** The answer was very short: invite the learner to say more. */
+    askForMore: lines(5),
+    /** The answer was empty: a gentle nudge with a model answer. */
+    emptyAnswer: lines(3, ['hint']),
+    /** The learner asked something: the offline tutor says honestly that it cannot answer and goes on. */
+    cannotAnswer: lines(3),
+    /** Between steps or questions. */
+    transitions: lines(4),
+    /** Starting a conversation topic. */
+    topicIntro: lines(3, ['topic']),
+    /** A lesson is finished. */
+    lessonComplete: lines(3, ['lesson']),
+    greetings: z
+      .object({
+        /** The very first sitting. */
+        first: z.array(greetingLine(['name'])).min(2),
+        /** Back after a short while (same or previous day). */
+        returning: z.array(greetingLine(['name'])).min(2),
+        /** Back after a week or more. */
+        afterBreak: z.array(greetingLine(['name'])).min(2),
+        /** A lesson was left unfinished. */
+        resumeLesson: z.array(greetingLine(['lesson'])).min(2),
+      })
+      .strict(),
+    /** Free-conversation questions per topic, at this level's difficulty. */
+    topics: z.record(z.enum(lessonTopics), lines(8)),
+  })
+  .strict()
+  .superRefine((file, context) => {
+    for (const topic of lessonTopics) {
+      if (!file.topics[topic]) context.addIssue({ code: 'custom', path: ['topics', topic], message: 'missing topic' })
+    }
+  })
+
+export const conversationTopicsFileSchema = z
+  .object({
+    /** Per topic: its name in Bokmål and words that show a learner is talking about it (lower case, lemma or stem). */
+    topics: z.record(z.enum(lessonTopics), z.object({ name: text, keywords: z.array(text).min(6) }).strict()),
+  })
+  .strict()
+  .superRefine((file, context) => {
+    for (const topic of lessonTopics) {
+      if (!file.topics[topic]) context.addIssue({ code: 'custom', path: ['topics', topic], message: 'missing topic' })
+    }
+  })
+
+export type ConversationLevelFile = z.output<typeof conversationLevelFileSchema>
+export type ConversationTopicsFile = z.output<typeof conversationTopicsFileSchema>

@@ -186,11 +186,11 @@ async function learnerTimeZone(app: FastifyInstance, userId: string): Promise<st
 }
 
 /** Upper bound of minutes kept per lesson and per day: a looping or replaying client cannot overflow them. */
-const MAX_LESSON_MINUTES = 10_000
+export const MAX_LESSON_MINUTES = 10_000
 const MAX_DAY_MINUTES = 24 * 60
 
 /** Records practice in today's progress snapshot (day period) and refreshes its streak. */
-async function recordActivity(app: FastifyInstance, userId: string, minutes: number): Promise<void> {
+export async function recordActivity(app: FastifyInstance, userId: string, minutes: number): Promise<void> {
   const today = localDay(new Date(), await learnerTimeZone(app, userId))
   await app.db
     .insert(progressSnapshots)

@@ -113,6 +113,11 @@ export const turnRoleEnum = pgEnum('turn_role', ['learner', 'tutor', 'partner', 
 export const turnRoles = turnRoleEnum.enumValues
 export type TurnRole = (typeof turnRoles)[number]
 
+/** How a learner turn's text was produced: typed, the browser's speech recognition, or our speech-to-text engine. */
+export const turnSourceEnum = pgEnum('turn_source', ['typed', 'browser_speech', 'speech_engine'])
+export const turnSources = turnSourceEnum.enumValues
+export type TurnSource = (typeof turnSources)[number]
+
 export const sittingEndReasonEnum = pgEnum('sitting_end_reason', ['disconnect', 'idle', 'user', 'exam_finished', 'error'])
 export const sittingEndReasons = sittingEndReasonEnum.enumValues
 export type SittingEndReason = (typeof sittingEndReasons)[number]

@@ -21,6 +21,7 @@ import {
   timestamps,
   timestamptz,
   turnRoleEnum,
+  turnSourceEnum,
   updatedAt,
 } from './common.js'
 import { lessons } from './curriculum.js'
@@ -38,6 +39,11 @@ export interface Correction {
   original: string
   corrected: string
   explanation: string
+  /** Who found it: the rule-based checks or the language model. */
+  source?: 'rules' | 'llm'
+  /** Rule id for rule-based corrections (e.g. 'v2-fronted-adverbial'). */
+  rule?: string
+  category?: string
 }
 
 export interface SittingSummary {
@@ -47,6 +53,10 @@ export interface SittingSummary {
   nextSteps: string[]
   /** Lessons the tutor recommends next (slugs or ids). */
   recommendedLessons?: string[]
+  /** Who wrote it: the language model, or the offline summariser from measured facts. */
+  writtenBy?: 'llm' | 'measured'
+  minutes?: number
+  wordsSpoken?: number
 }
 
 export interface SittingMetrics {
@@ -171,6 +181,17 @@ export const turns = pgTable(
     sequence: integer('sequence').notNull(),
     role: turnRoleEnum('role').notNull(),
     text: text('text').notNull(),
+    /** Learner turns: how the text was produced. */
+    source: turnSourceEnum('source'),
+    /**
+     * Learner turns: the id the client gave the turn, so a retried request never stores it twice.
+     * Unique per tutor session.
+     */
+    clientTurnId: text('client_turn_id'),
+    /** Tutor turns: the learner turn this one answers. */
+    replyToTurnId: uuid('reply_to_turn_id').references((): AnyPgColumn => turns.id, { onDelete: 'set null' }),
+    /** A reply cut off by a provider error or timeout: the text is what had arrived. */
+    incomplete: boolean('incomplete').notNull().default(false),
     isFinal: boolean('is_final').notNull().default(true),
     startedAt: timestamptz('started_at'),
     endedAt: timestamptz('ended_at'),
@@ -187,8 +208,10 @@ export const turns = pgTable(
   },
   (t) => [
     unique('turns_sitting_sequence_unique').on(t.sittingId, t.sequence),
-    // recent turns across sittings for the tutor's context
-    index('turns_tutor_session_created_idx').on(t.tutorSessionId, t.createdAt),
+    unique('turns_tutor_session_client_turn_unique').on(t.tutorSessionId, t.clientTurnId),
+    index('turns_reply_to_idx').on(t.replyToTurnId),
+    // the transcript in order (pages and the tutor's recent context): sequence breaks created_at ties
+    index('turns_tutor_session_created_idx').on(t.tutorSessionId, t.createdAt, t.sequence),
     // retention job and data export
     index('turns_user_created_idx').on(t.userId, t.createdAt),
     index('turns_exam_attempt_idx').on(t.examAttemptId),
