@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino'
 import { apiV1Router } from './api/v1/router.js'
 import type { Config } from './core/config.js'
 import { openDatabase, type Database, type Db } from './core/db/client.js'
+import { registerEmbeddedMaintenance } from './core/db/maintenance.js'
 import { applyMigrations } from './core/db/migrate.js'
 import { NotFound, TooManyRequests } from './core/errors.js'
 import { HealthRegistry } from './core/health.js'
@@ -150,6 +151,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     app.decorate('tutor', tutor)
     health.register(tutor.ai.healthCheck)
     registerSessionJobs(app)
+    const maintenance = config.database.kind === 'pglite' ? registerEmbeddedMaintenance(queue, db) : null
 
     const securityHeaders = computeSecurityHeaders({ production: config.isProduction })
     app.addHook('onRequest', (request, reply, done) => {
@@ -199,6 +201,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     app.addHook('onReady', async () => {
       await queue.startWorkers()
       await scheduleSessionJobs(app)
+      await maintenance?.schedule()
     })
 
     return app

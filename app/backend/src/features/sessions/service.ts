@@ -357,17 +357,19 @@ export async function listTurns(app: FastifyInstance, principal: Principal, quer
   const filters: SQL[] = [eq(turns.tutorSessionId, session.id), eq(turns.isFinal, true)]
   if (query.before) {
     const [cursor] = await app.db
-      .select({ createdAt: turns.createdAt, sequence: turns.sequence, id: turns.id })
+      .select({ createdAt: turns.createdAt, sequence: turns.sequence })
       .from(turns)
       .where(and(eq(turns.id, query.before), eq(turns.tutorSessionId, session.id)))
     if (!cursor) throw new NotFound(`No turn ${query.before} in your session.`)
-    filters.push(sql`(${turns.createdAt}, ${turns.sequence}, ${turns.id}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.sequence}, ${cursor.id}::uuid)`)
+    filters.push(sql`(${turns.createdAt}, ${turns.sequence}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.sequence})`)
   }
+  // (created_at, sequence) orders a session's turns uniquely: its turns are stored one at a time (the
+  // session lock), and it is exactly the index's order, so a page never sorts the whole transcript.
   const rows = await app.db
     .select()
     .from(turns)
     .where(and(...filters))
-    .orderBy(desc(turns.createdAt), desc(turns.sequence), desc(turns.id))
+    .orderBy(desc(turns.createdAt), desc(turns.sequence))
     .limit(query.limit + 1)
   const page = rows.slice(0, query.limit)
   return { items: page.reverse().map(toTurnView), nextBefore: rows.length > query.limit ? page[0]!.id : null }

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { lessonProgress, lessons, sittings, tutorSessions, turns, users } from '../../core/db/schema/index.js'
 import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 import { parseServerSentEvents } from '../../test/sse.js'
+import { applyRetention, audioDir } from './retention.js'
 import { closeIdleSittings } from './service.js'
 
 let harness: TestApp
@@ -312,3 +315,85 @@ async function waitFor<T>(probe: () => Promise<T | null>, timeoutMs = 15_000): P
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }
+
+describe('sessions: retention', () => {
+  it('deletes transcripts older than each learner’s setting, scrubs quotes from old summaries, keeps aggregates, and drops audio that should not be kept', async () => {
+    const keeper = await learner('A2')
+    const limited = await learner('A2')
+    await harness.app.db
+      .update(users)
+      .set({ preferences: { ...sql_preferences('end_of_turn'), transcriptRetentionDays: 30 } })
+      .where(eq(users.id, limited.id))
+    for (const user of [keeper, limited]) {
+      await say(user, 'I dag jeg spiser fisk til middag.')
+      await say(user, 'Jeg liker å gå tur med hunden min.')
+    }
+    const old = new Date(Date.now() - 40 * 86_400_000)
+    for (const user of [keeper, limited]) {
+      const [first] = await harness.app.db.select().from(turns).where(and(eq(turns.userId, user.id), eq(turns.sequence, 1)))
+      await harness.app.db.update(turns).set({ createdAt: old }).where(and(eq(turns.userId, user.id), eq(turns.sittingId, first!.sittingId), eq(turns.sequence, 1)))
+      await harness.app.db
+        .update(sittings)
+        .set({
+          endedAt: old,
+          endReason: 'idle',
+          summaryStatus: 'ready',
+          summary: { strengths: [], weaknesses: [], nextSteps: [], corrections: [{ original: 'I dag jeg spiser fisk', corrected: 'I dag spiser jeg fisk', explanation: 'V2' }] },
+          metrics: { learnerTurns: 2, learnerWords: 13 },
+        })
+        .where(eq(sittings.userId, user.id))
+    }
+    // Audio kept by mistake for a learner who does not keep audio.
+    const audioRef = `${limited.id}/turn.webm`
+    mkdirSync(path.join(audioDir(harness.app.config.dataDir), limited.id), { recursive: true })
+    writeFileSync(path.join(audioDir(harness.app.config.dataDir), audioRef), 'audio')
+    await harness.app.db.update(turns).set({ audioRef }).where(and(eq(turns.userId, limited.id), eq(turns.sequence, 3)))
+
+    const result = await applyRetention(harness.app)
+    expect(result.turnsDeleted).toBeGreaterThanOrEqual(1)
+    expect(result.audioDeleted).toBeGreaterThanOrEqual(1)
+
+    const limitedTurns = await harness.app.db.select().from(turns).where(eq(turns.userId, limited.id))
+    expect(limitedTurns.map((turn) => turn.sequence).sort()).toEqual([2, 3, 4])
+    expect(limitedTurns.every((turn) => turn.audioRef === null)).toBe(true)
+    expect(existsSync(path.join(audioDir(harness.app.config.dataDir), audioRef))).toBe(false)
+    const [limitedSitting] = await harness.app.db.select().from(sittings).where(eq(sittings.userId, limited.id))
+    expect(limitedSitting!.summary!.corrections).toEqual([])
+    expect(limitedSitting!.metrics).toEqual({ learnerTurns: 2, learnerWords: 13 })
+
+    expect(await harness.app.db.select().from(turns).where(eq(turns.userId, keeper.id))).toHaveLength(4)
+    const [keeperSitting] = await harness.app.db.select().from(sittings).where(eq(sittings.userId, keeper.id))
+    expect(keeperSitting!.summary!.corrections).toHaveLength(1)
+  })
+})
+
+describe('sessions: the greeting', () => {
+  it('is brief, normal or detailed as the learner chose, and welcomes back after a break', async () => {
+    const user = await learner('A1')
+    await patch(user, { mode: 'lesson', lesson: 'a1-greetings-and-names' })
+    await say(user, 'Hei! Jeg heter Amina.')
+    await harness.app.inject({ method: 'POST', url: '/api/v1/sessions/default/end', headers: user.headers })
+    const setVerbosity = (greetingVerbosity: 'brief' | 'normal' | 'detailed') =>
+      harness.app.db.update(users).set({ preferences: { ...sql_preferences('end_of_turn'), greetingVerbosity } }).where(eq(users.id, user.id))
+
+    await setVerbosity('brief')
+    const brief = (await get('/api/v1/sessions/default', user)).json().greeting
+    expect(brief).toMatchObject({ kind: 'returning', recap: null })
+    await setVerbosity('normal')
+    const normal = (await get('/api/v1/sessions/default', user)).json().greeting
+    expect(normal.kind).toBe('resume_lesson')
+    expect(normal.text).toContain('Hei! Hva heter du?')
+    expect(normal.text.length).toBeGreaterThan(brief.text.length)
+    await setVerbosity('detailed')
+    const detailed = await waitFor(async () => {
+      const greeting = (await get('/api/v1/sessions/default', user)).json().greeting
+      return greeting.recap?.includes('Next:') ? greeting : null
+    })
+    expect(detailed.recap).toMatch(/^Last time \(\d{4}-\d{2}-\d{2}.*lesson «Hei! Hva heter du\?»/)
+
+    await harness.app.db.update(tutorSessions).set({ lastActivityAt: new Date(Date.now() - 10 * 86_400_000) }).where(eq(tutorSessions.userId, user.id))
+    await patch(user, { mode: 'free' })
+    await harness.app.db.update(tutorSessions).set({ lastActivityAt: new Date(Date.now() - 10 * 86_400_000) }).where(eq(tutorSessions.userId, user.id))
+    expect((await get('/api/v1/sessions/default', user)).json().greeting.kind).toBe('after_break')
+  })
+})
