@@ -211,7 +211,9 @@ export class OfflineTutor implements TutorEngine {
     const style = context.learner.correctionStyle
     const [correction] = context.corrections
     if (correction && style === 'immediate') reply.say(recast(correction))
-    const phrase = lesson ? (usedPhrases(text, lesson.phrases)[0] ?? usedVocabulary(text, lesson.vocabulary)[0]) : undefined
+    // A whole phrase reads better in praise than a frame with its gap cut off ("Jeg heter …").
+    const phrases = lesson ? usedPhrases(text, lesson.phrases).sort((a, b) => Number(hasGap(a)) - Number(hasGap(b))) : []
+    const phrase = lesson ? (phrases[0] ?? usedVocabulary(text, lesson.vocabulary)[0]) : undefined
     reply.say(phrase ? reply.pick(reply.bank.praiseForPhrase, { phrase: phrase.replace(/\s*(…|\.\.\.)\s*$/, '') }) : reply.pick(reply.bank.acknowledgements))
     if (correction && style === 'end_of_turn') reply.say(tip(correction))
     if (isQuestion(text)) reply.say(reply.pick(reply.bank.cannotAnswer))
@@ -297,6 +299,10 @@ export class OfflineTutor implements TutorEngine {
     }
     return best
   }
+}
+
+function hasGap(phrase: string): boolean {
+  return /…|\.\.\./.test(phrase)
 }
 
 /** Stems of three letters or fewer ("nav", "jul") match whole words only, so "nav" never matches "navn". */
