@@ -58,8 +58,12 @@ export function defineJob<TSchema extends z.ZodType>(definition: JobDefinition<T
 export interface EnqueueOptions {
   /** Run no earlier than this many seconds from now. */
   startAfterSeconds?: number
-  /** At most one queued job per key (e.g. one summary per sitting). */
+  /**
+   * With `singletonSeconds`: at most one job per key in each window of that many seconds (pg-boss
+   * throttling). On its own a key does not deduplicate on our (standard) queues.
+   */
   singletonKey?: string
+  singletonSeconds?: number
 }
 
 export interface JobQueueOptions {
@@ -143,6 +147,7 @@ export class JobQueue {
     return this.#boss.send(definition.name, data as object, {
       startAfter: options.startAfterSeconds,
       singletonKey: options.singletonKey,
+      singletonSeconds: options.singletonSeconds,
     })
   }
 

@@ -68,3 +68,21 @@ export function loggerOptions(config: Config, stream?: DestinationStream): Fasti
   }
   return stream ? { ...options, stream } : options
 }
+
+/**
+ * What may be logged about an error from a provider or the database: its kind, never its message or
+ * fields. AI SDK errors carry the whole prompt (`requestBodyValues`) and the model's output; database
+ * errors quote query parameters; both can contain a learner's words.
+ */
+export function safeErrorSummary(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { type: typeof error }
+  const fields = error as Error & { statusCode?: unknown; code?: unknown; isRetryable?: unknown; cause?: unknown }
+  const cause = fields.cause instanceof Error ? (fields.cause as Error & { code?: unknown }) : undefined
+  return {
+    type: error.name,
+    ...(typeof fields.statusCode === 'number' ? { statusCode: fields.statusCode } : {}),
+    ...(typeof fields.code === 'string' ? { code: fields.code } : {}),
+    ...(typeof fields.isRetryable === 'boolean' ? { retryable: fields.isRetryable } : {}),
+    ...(cause ? { cause: cause.name, ...(typeof cause.code === 'string' ? { causeCode: cause.code } : {}) } : {}),
+  }
+}

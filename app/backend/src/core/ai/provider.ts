@@ -88,11 +88,23 @@ export function createAiModels(config: AiConfig, options: CreateAiModelsOptions 
       // The product keeps working without the provider (the learner is told); it is not a hard dependency.
       required: false,
       timeoutMs: 5_000,
-      check: async () => {
+      check: cached(HEALTH_CACHE_MS, async () => {
         await probe()
         return { provider: config.provider, model: config.model, reachable: true }
-      },
+      }),
     },
+  }
+}
+
+/** Readiness probes come every few seconds; the provider is asked at most once a minute. */
+const HEALTH_CACHE_MS = 60_000
+
+function cached<T>(ttlMs: number, run: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; result: Promise<T> } | undefined
+  return () => {
+    if (!last || Date.now() - last.at > ttlMs) last = { at: Date.now(), result: run() }
+    // A failure is remembered as long as a success: a down provider is not hammered either.
+    return last.result
   }
 }
 
@@ -104,7 +116,7 @@ function bearer(apiKey: string | undefined): Record<string, string> {
 async function expectOk(fetchImpl: typeof fetch, url: string, headers: Record<string, string>): Promise<unknown> {
   let response: Response
   try {
-    response = await fetchImpl(url, { headers })
+    response = await fetchImpl(url, { headers, signal: AbortSignal.timeout(5_000) })
   } catch (error) {
     throw new Error(`unreachable: ${(error as Error).message}`)
   }

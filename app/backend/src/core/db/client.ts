@@ -12,6 +12,8 @@ import * as schema from './schema/index.js'
 export type Schema = typeof schema
 /** The Drizzle database, whichever driver is underneath. */
 export type Db = PgDatabase<PgQueryResultHKT, Schema>
+/** A transaction, or the database itself: functions that take it work inside and outside transactions. */
+export type DbOrTx = Db | Parameters<Parameters<Db['transaction']>[0]>[0]
 
 export interface SqlResult {
   rows: Record<string, unknown>[]

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { defineJob, type JobQueue } from '../jobs.js'
+import { defineJob, type JobKind, type JobQueue } from '../jobs.js'
 import type { Database } from './client.js'
 
 /**
@@ -8,7 +8,7 @@ import type { Database } from './client.js'
  * first start and picks plans that read whole tables (a transcript page went from 0.3 ms to 28 ms at
  * 10,000 turns). ANALYZE samples each table; on an embedded database it takes well under a second.
  */
-export const analyzeDatabase = { name: 'database.analyze', schema: z.object({}), retry: { retryLimit: 1 } }
+export const analyzeDatabase = { name: 'database.analyze', schema: z.object({}), retry: { retryLimit: 1 } } satisfies JobKind
 
 export function analyzeDatabaseJob(database: Database) {
   return defineJob({

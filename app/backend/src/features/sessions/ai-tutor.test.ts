@@ -56,30 +56,51 @@ async function learner(harness: TestApp): Promise<TestUser> {
 }
 
 describe('sessions: the tutor on a language model (AI SDK mock models)', () => {
+  // Replies are chosen by what the learner said, so each test gets its own, whatever runs first.
+  const attempts = new Map<string, number>()
   const tutor = new MockLanguageModelV3({
-    doStream: [
-      // 1: a reply that moves the lesson on and records a correction
-      {
-        stream: textStream(['Så fint! ', 'Vi sier «Jeg kommer fra Polen». ', 'Hvor bor du nå?'], [
-          toolCall('advance_step', {}),
-          toolCall('record_correction', { original: 'Jeg komme fra Polen', corrected: 'Jeg kommer fra Polen', explanation: 'Present tense ends in -r.' }),
-          toolCall('show_word_list', { title: 'Land', items: [{ term: 'Polen', gloss: 'Poland' }] }),
-        ]),
-      },
-      // 2: the provider fails mid-stream
-      {
-        stream: simulateReadableStream({
-          chunks: [
-            { type: 'stream-start', warnings: [] },
-            { type: 'text-start', id: 't1' },
-            { type: 'text-delta', id: 't1', delta: 'Det var ' },
-            { type: 'error', error: new Error('upstream connection reset') },
-          ] as LanguageModelV3StreamPart[],
-        }),
-      },
-      // 3: the retry of the failed turn
-      { stream: textStream(['Takk! ', 'Hva liker du å gjøre i fritiden?']) },
-    ],
+    doStream: async ({ prompt }) => {
+      const last = prompt.at(-1)
+      const said = last?.role === 'user' ? last.content.map((part) => (part.type === 'text' ? part.text : '')).join('') : ''
+      const attempt = (attempts.get(said) ?? 0) + 1
+      attempts.set(said, attempt)
+      if (said.includes('Polen')) {
+        // a reply that moves the lesson on, records a correction and shows a word list
+        return {
+          stream: textStream(['Så fint! ', 'Vi sier «Jeg kommer fra Polen». ', 'Hvor bor du nå?'], [
+            toolCall('advance_step', {}),
+            toolCall('record_correction', { original: 'Jeg komme fra Polen', corrected: 'Jeg kommer fra Polen', explanation: 'Present tense ends in -r.' }),
+            toolCall('show_word_list', { title: 'Land', items: [{ term: 'Polen', gloss: 'Poland' }] }),
+          ]),
+        }
+      }
+      if (said.includes('Kristiansand') && attempt === 1) {
+        // the provider fails mid-stream
+        return {
+          stream: simulateReadableStream({
+            chunks: [
+              { type: 'stream-start', warnings: [] },
+              { type: 'text-start', id: 't1' },
+              { type: 'text-delta', id: 't1', delta: 'Det var ' },
+              { type: 'error', error: new Error('upstream connection reset') },
+            ] as LanguageModelV3StreamPart[],
+          }),
+        }
+      }
+      if (said.includes('tool only')) {
+        // a model that answers with a tool call and no words
+        return {
+          stream: simulateReadableStream({
+            chunks: [
+              { type: 'stream-start', warnings: [] },
+              toolCall('advance_step', {}),
+              { type: 'finish', finishReason: { unified: 'tool-calls', raw: 'tool_calls' }, usage },
+            ] as LanguageModelV3StreamPart[],
+          }),
+        }
+      }
+      return { stream: textStream(['Takk! ', 'Hva liker du å gjøre i fritiden?']) }
+    },
   })
   const summary = new MockLanguageModelV3({
     doGenerate: {
@@ -102,6 +123,7 @@ describe('sessions: the tutor on a language model (AI SDK mock models)', () => {
   })
   let harness: TestApp
   let user: TestUser
+  const polandTurnId = randomUUID()
   beforeAll(async () => {
     harness = await createTestApp({ aiModels: mockModels(tutor, summary) })
     user = await learner(harness)
@@ -110,17 +132,20 @@ describe('sessions: the tutor on a language model (AI SDK mock models)', () => {
 
   it('streams the reply and turns its tool calls into step, correction and visual events, with the lesson instructions', async () => {
     await harness.app.inject({ method: 'PATCH', url: '/api/v1/sessions/default', headers: user.headers, payload: { mode: 'lesson', lesson: 'a1-greetings-and-names', step: 1 } })
-    const { events, of } = await say(harness, user, 'Jeg komme fra Polen')
+    const { events, of } = await say(harness, user, 'Jeg komme fra Polen', polandTurnId)
     expect(of('delta').map((delta) => delta.text).join('')).toBe('Så fint! Vi sier «Jeg kommer fra Polen». Hvor bor du nå?')
     expect(of('state')[0].change).toMatchObject({ kind: 'step', position: 2 })
     expect(of('correction')[0].correction).toMatchObject({ corrected: 'Jeg kommer fra Polen', source: 'llm' })
     expect(of('visual')[0].aid).toMatchObject({ kind: 'word_list', title: 'Land' })
     expect(events.at(-1)!.event).toBe('done')
 
-    const call = tutor.doStreamCalls[0]!
+    const call = tutor.doStreamCalls.find((options) => JSON.stringify(options.prompt).includes('Polen'))!
     const system = call.prompt.find((message) => message.role === 'system')
     expect(system?.content).toContain('Current step 2 of 7')
     expect(system?.content).toContain('Level: A2')
+    // The learner's words are messages, never part of the instructions.
+    expect(system?.content).not.toContain('Polen')
+    expect(call.prompt.at(-1)).toMatchObject({ role: 'user' })
     expect(call.tools?.map((tool) => tool.name).sort()).toEqual(['advance_step', 'record_correction', 'show_table', 'show_word_list'])
 
     const session = (await harness.app.inject({ method: 'GET', url: '/api/v1/sessions/default', headers: user.headers })).json()
@@ -128,6 +153,22 @@ describe('sessions: the tutor on a language model (AI SDK mock models)', () => {
     expect(session.capabilities).toMatchObject({ tutor: { engine: 'openai', model: 'mock-model' }, offline: false, limitations: [] })
     const [learnerTurn] = await harness.app.db.select().from(turns).where(eq(turns.userId, user.id)).then((rows) => rows.filter((row) => row.role === 'learner'))
     expect(learnerTurn!.corrections).toEqual([expect.objectContaining({ source: 'llm', corrected: 'Jeg kommer fra Polen' })])
+  })
+
+  it('replays a retried turn with everything its reply showed: words, step change and word list', async () => {
+    const { of } = await say(harness, user, 'Jeg komme fra Polen', polandTurnId)
+    expect(of('done')[0].replayed).toBe(true)
+    expect(of('state')[0].change).toMatchObject({ kind: 'step', position: 2 })
+    expect(of('visual')[0].aid).toMatchObject({ kind: 'word_list', title: 'Land' })
+  })
+
+  it('says the next step itself when the model answers with a tool call and no words', async () => {
+    const before = (await harness.app.inject({ method: 'GET', url: '/api/v1/sessions/default', headers: user.headers })).json()
+    const { of } = await say(harness, user, 'tool only: Jeg bor i Bergen.')
+    const step = of('state')[0].change
+    expect(step).toMatchObject({ kind: 'step', position: before.lesson.step.position + 1 })
+    const lesson = (await harness.app.inject({ method: 'GET', url: '/api/v1/lessons/a1-greetings-and-names' })).json()
+    expect(of('done')[0].turn.text).toBe(lesson.scenarios[0].steps[step.position].tutorPrompt)
   })
 
   it('keeps the learner turn and the partial reply (marked incomplete) when the provider fails mid-stream; a retry replies again', async () => {
@@ -225,7 +266,8 @@ describe('sessions: an OpenAI-compatible server (Ollama, vLLM, llama.cpp) over H
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 
   it('streams chat completions into the turn and reports the provider in /health/ready', async () => {
-    const harness = await createTestApp({ env: { AI_PROVIDER: 'openai-compatible', AI_BASE_URL: baseUrl, AI_MODEL: 'llama3.1' } })
+    const env = { AI_PROVIDER: 'openai-compatible', AI_BASE_URL: baseUrl, AI_MODEL: 'llama3.1' }
+    const harness = await createTestApp({ env })
     try {
       const user = await learner(harness)
       const { of } = await say(harness, user, 'Hei! Jeg heter Jonas.')
@@ -236,10 +278,19 @@ describe('sessions: an OpenAI-compatible server (Ollama, vLLM, llama.cpp) over H
 
       const ready = (await harness.app.inject({ method: 'GET', url: '/health/ready' })).json()
       expect(ready.checks.ai).toMatchObject({ status: 'up', required: false, details: { provider: 'openai-compatible', model: 'llama3.1', reachable: true } })
-      models = ['mistral']
-      const missing = (await harness.app.inject({ method: 'GET', url: '/health/ready' })).json()
-      expect(missing.status).toBe('degraded')
-      expect(missing.checks.ai).toMatchObject({ status: 'down', error: 'the server does not list the model llama3.1' })
+    } finally {
+      await harness.close()
+    }
+  })
+
+  it('reports the service degraded, not down, when the server does not have the model', async () => {
+    models = ['mistral']
+    const harness = await createTestApp({ env: { AI_PROVIDER: 'openai-compatible', AI_BASE_URL: baseUrl, AI_MODEL: 'llama3.1' } })
+    try {
+      const response = await harness.app.inject({ method: 'GET', url: '/health/ready' })
+      expect(response.statusCode).toBe(200)
+      expect(response.json().status).toBe('degraded')
+      expect(response.json().checks.ai).toMatchObject({ status: 'down', error: 'the server does not list the model llama3.1' })
     } finally {
       models = ['llama3.1']
       await harness.close()

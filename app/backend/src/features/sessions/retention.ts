@@ -3,7 +3,6 @@ import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { defineJob, type JobKind } from '../../core/jobs.js'
-import { closeIdleSittings } from './service.js'
 
 /**
  * Transcript retention (SPEC C4, C12). Each learner chooses how many days transcripts are kept
@@ -15,13 +14,6 @@ import { closeIdleSittings } from './service.js'
 export const transcriptRetention = {
   name: 'transcripts.retention',
   schema: z.object({}),
-} satisfies JobKind
-
-export const closeIdleSittingsKind = {
-  name: 'sittings.close-idle',
-  schema: z.object({}),
-  // A missed sweep is repeated by the next one a minute later.
-  retry: { retryLimit: 0, expireInSeconds: 120 },
 } satisfies JobKind
 
 export interface RetentionResult {
@@ -45,13 +37,20 @@ export async function applyRetention(app: FastifyInstance, now = new Date()): Pr
       returning t.audio_ref`,
     [at],
   )
+  // Summaries quote and paraphrase the learner: past the limit only their numbers stay.
   const scrubbed = await app.database.executeSql(
-    `update sittings s set summary = jsonb_set(s.summary, '{corrections}', '[]'::jsonb)
+    `update sittings s
+        set summary = jsonb_build_object('strengths', '[]'::jsonb, 'weaknesses', '[]'::jsonb, 'corrections', '[]'::jsonb, 'nextSteps', '[]'::jsonb)
+                      || jsonb_strip_nulls(jsonb_build_object('minutes', s.summary->'minutes', 'wordsSpoken', s.summary->'wordsSpoken', 'writtenBy', s.summary->'writtenBy'))
        from users u
       where s.user_id = u.id
+        and s.summary is not null
         and u.preferences->>'transcriptRetentionDays' is not null
         and s.ended_at < $1::timestamptz - make_interval(days => (u.preferences->>'transcriptRetentionDays')::int)
-        and jsonb_array_length(coalesce(s.summary->'corrections', '[]'::jsonb)) > 0
+        and (jsonb_array_length(coalesce(s.summary->'corrections', '[]'::jsonb)) > 0
+             or jsonb_array_length(coalesce(s.summary->'strengths', '[]'::jsonb)) > 0
+             or jsonb_array_length(coalesce(s.summary->'weaknesses', '[]'::jsonb)) > 0
+             or jsonb_array_length(coalesce(s.summary->'nextSteps', '[]'::jsonb)) > 0)
       returning s.id`,
     [at],
   )
@@ -74,8 +73,13 @@ export async function applyRetention(app: FastifyInstance, now = new Date()): Pr
     const file = path.resolve(root, ref)
     // A reference can only ever point inside the audio directory.
     if (!file.startsWith(`${root}${path.sep}`)) continue
-    await rm(file, { force: true })
-    audioDeleted += 1
+    try {
+      await rm(file)
+      audioDeleted += 1
+    } catch (error) {
+      // Already gone is fine; anything else is reported (the reference is dropped either way).
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') app.log.error({ code: (error as NodeJS.ErrnoException).code }, 'could not delete an audio file')
+    }
   }
   return { turnsDeleted: expired.rows.length, summariesScrubbed: scrubbed.rows.length, audioDeleted }
 }
@@ -86,16 +90,6 @@ export function transcriptRetentionJob(app: FastifyInstance) {
     handler: async (_payload, { log }) => {
       const result = await applyRetention(app)
       log.info(result, 'transcript retention applied')
-    },
-  })
-}
-
-export function closeIdleSittingsJob(app: FastifyInstance) {
-  return defineJob({
-    ...closeIdleSittingsKind,
-    handler: async (_payload, { log }) => {
-      const closed = await closeIdleSittings(app)
-      if (closed > 0) log.info({ closed }, 'idle sittings closed')
     },
   })
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { requireUser, signedIn } from '../../core/auth/access.js'
 import { problemSchema } from '../../core/http/problem.js'
+import { safeErrorSummary } from '../../core/logger.js'
 import {
   modeChangeResultSchema,
   modeChangeSchema,
@@ -91,9 +92,11 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
       const stream = new PassThrough()
       // The reply runs to the end even when the client goes away, so the turn and its reply are stored
       // and a retry with the same client turn id gets them.
-      void run((event) => {
-        if (!stream.writableEnded) stream.write(formatServerSentEvent(event))
-      }).finally(() => stream.end())
+      run((event) => {
+        if (!stream.writableEnded && !stream.destroyed) stream.write(formatServerSentEvent(event))
+      })
+        .catch((error: unknown) => request.log.error({ error: safeErrorSummary(error) }, 'turn stream failed'))
+        .finally(() => stream.end())
       return reply
         .header('content-type', 'text/event-stream; charset=utf-8')
         .header('cache-control', 'no-cache, no-transform')

@@ -35,7 +35,7 @@ export function createTutorRuntime(config: Config, catalog: PictureCatalog, ai: 
     return picture ? { title: picture.titleNb, url: `/api/v1/curriculum/pictures/${picture.slug}.svg` } : null
   }
   const offline = new OfflineTutor(bank, pictures)
-  const engine = ai.tutor ? new LlmTutor(ai.provider, ai.tutor, pictures) : offline
+  const engine = ai.tutor ? new LlmTutor(ai.provider, ai.tutor, pictures, bank) : offline
   const isOffline = ai.provider === 'offline'
   return {
     ai,

@@ -194,6 +194,10 @@ export const turnRequestSchema = z
       })
       .strict()
       .refine((timing) => Date.parse(timing.endedAt) >= Date.parse(timing.startedAt), { message: 'endedAt must not be before startedAt', path: ['endedAt'] })
+      .refine((timing) => Date.parse(timing.endedAt) - Date.parse(timing.startedAt) <= 3_600_000, {
+        message: 'a turn lasts at most an hour',
+        path: ['endedAt'],
+      })
       .optional(),
   })
   .strict()

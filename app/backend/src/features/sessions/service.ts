@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, isNotNull, isNull, lt, or, sql, type SQL } f
 import type { FastifyInstance } from 'fastify'
 import type { z } from 'zod'
 import type { Principal } from '../../core/auth/access.js'
+import type { DbOrTx } from '../../core/db/client.js'
 import {
   curriculumObjectives,
   examAttempts,
@@ -263,6 +264,8 @@ export async function ensureOpenSitting(
     .orderBy(desc(sittings.startedAt))
     .limit(1)
   const idleMs = app.config.sessions.idleMinutes * 60_000
+  // Activity is recorded first, so the idle sweep cannot close the sitting this activity belongs to.
+  await app.db.update(tutorSessions).set({ lastActivityAt: now }).where(eq(tutorSessions.id, session.id))
   if (open && now.getTime() - session.lastActivityAt.getTime() < idleMs) return { sitting: open, isNew: false }
   if (open) await closeSitting(app, open.id, 'idle', session.lastActivityAt)
   const [sitting] = await app.db
@@ -287,7 +290,7 @@ export async function closeSitting(app: FastifyInstance, sittingId: string, reas
     .set({ endedAt: sql`greatest(${sittings.startedAt}, ${endedAt.toISOString()}::timestamptz)`, endReason: reason })
     .where(and(eq(sittings.id, sittingId), isNull(sittings.endedAt)))
     .returning()
-  if (closed) await app.jobs.enqueue(summarizeSitting, { sittingId }, { singletonKey: sittingId })
+  if (closed) await app.jobs.enqueue(summarizeSitting, { sittingId })
   return closed ?? null
 }
 
@@ -312,17 +315,28 @@ export async function endOpenSitting(app: FastifyInstance, principal: Principal)
   }
 }
 
-/** Closes every sitting whose learner has been idle longer than the idle time (run by a scheduled job). */
+/**
+ * Closes every sitting whose learner has been idle longer than the idle time, ending it at the last
+ * activity (run by a scheduled job). One conditional update: a turn that arrives meanwhile has
+ * already moved `last_activity_at`, so its sitting is not touched. Summaries that were never queued
+ * (the queue failed after a close) are queued again, at most once an hour per sitting.
+ */
 export async function closeIdleSittings(app: FastifyInstance, now = new Date()): Promise<number> {
   const idleBefore = new Date(now.getTime() - app.config.sessions.idleMinutes * 60_000)
-  const idle = await app.db
-    .select({ id: sittings.id, lastActivityAt: tutorSessions.lastActivityAt })
+  const closed = await app.db
+    .update(sittings)
+    .set({ endedAt: sql`greatest(${sittings.startedAt}, ${tutorSessions.lastActivityAt})`, endReason: 'idle' })
+    .from(tutorSessions)
+    .where(and(eq(tutorSessions.id, sittings.tutorSessionId), isNull(sittings.endedAt), lt(tutorSessions.lastActivityAt, idleBefore)))
+    .returning({ id: sittings.id })
+  for (const { id } of closed) await app.jobs.enqueue(summarizeSitting, { sittingId: id })
+  const stuck = await app.db
+    .select({ id: sittings.id })
     .from(sittings)
-    .innerJoin(tutorSessions, eq(tutorSessions.id, sittings.tutorSessionId))
-    .where(and(isNull(sittings.endedAt), lt(tutorSessions.lastActivityAt, idleBefore)))
-  let closed = 0
-  for (const row of idle) if (await closeSitting(app, row.id, 'idle', row.lastActivityAt)) closed += 1
-  return closed
+    .where(and(eq(sittings.summaryStatus, 'pending'), lt(sittings.endedAt, new Date(now.getTime() - 10 * 60_000))))
+    .limit(100)
+  for (const { id } of stuck) await app.jobs.enqueue(summarizeSitting, { sittingId: id }, { singletonKey: `retry:${id}`, singletonSeconds: 3_600 })
+  return closed.length
 }
 
 export async function listSittings(app: FastifyInstance, principal: Principal, query: z.infer<typeof sittingPageQuerySchema>) {
@@ -356,15 +370,17 @@ export async function listTurns(app: FastifyInstance, principal: Principal, quer
   const session = await loadSession(app, principal.userId)
   const filters: SQL[] = [eq(turns.tutorSessionId, session.id), eq(turns.isFinal, true)]
   if (query.before) {
+    // The timestamp goes through as text: a JavaScript Date would drop its microseconds.
     const [cursor] = await app.db
-      .select({ createdAt: turns.createdAt, sequence: turns.sequence })
+      .select({ createdAt: sql<string>`${turns.createdAt}::text`, sequence: turns.sequence })
       .from(turns)
       .where(and(eq(turns.id, query.before), eq(turns.tutorSessionId, session.id)))
     if (!cursor) throw new NotFound(`No turn ${query.before} in your session.`)
-    filters.push(sql`(${turns.createdAt}, ${turns.sequence}) < (${cursor.createdAt.toISOString()}::timestamptz, ${cursor.sequence})`)
+    filters.push(sql`(${turns.createdAt}, ${turns.sequence}) < (${cursor.createdAt}::timestamptz, ${cursor.sequence})`)
   }
-  // (created_at, sequence) orders a session's turns uniquely: its turns are stored one at a time (the
-  // session lock), and it is exactly the index's order, so a page never sorts the whole transcript.
+  // A session's turns are stored one at a time (the session lock), so created_at orders them, and
+  // sequence orders a sitting's turns should two ever share a timestamp. It is the index's order:
+  // a page never sorts the whole transcript.
   const rows = await app.db
     .select()
     .from(turns)
@@ -372,7 +388,8 @@ export async function listTurns(app: FastifyInstance, principal: Principal, quer
     .orderBy(desc(turns.createdAt), desc(turns.sequence))
     .limit(query.limit + 1)
   const page = rows.slice(0, query.limit)
-  return { items: page.reverse().map(toTurnView), nextBefore: rows.length > query.limit ? page[0]!.id : null }
+  const oldest = page.at(-1)
+  return { items: page.toReversed().map(toTurnView), nextBefore: rows.length > query.limit && oldest ? oldest.id : null }
 }
 
 /** The most recent turns for the tutor's context, oldest first. */
@@ -383,11 +400,11 @@ export async function recentTurns(app: FastifyInstance, sessionId: string, limit
     .where(and(eq(turns.tutorSessionId, sessionId), eq(turns.isFinal, true)))
     .orderBy(desc(turns.createdAt), desc(turns.sequence))
     .limit(limit)
-  return rows.reverse()
+  return rows.toReversed()
 }
 
-export async function insertTurn(app: FastifyInstance, values: Omit<typeof turns.$inferInsert, 'sequence'>): Promise<Turn> {
-  const [turn] = await app.db
+export async function insertTurn(db: DbOrTx, values: Omit<typeof turns.$inferInsert, 'sequence'>): Promise<Turn> {
+  const [turn] = await db
     .insert(turns)
     .values({
       ...values,
@@ -404,9 +421,10 @@ export async function insertTurn(app: FastifyInstance, values: Omit<typeof turns
  * stores the tutor's opening line as a turn of the (possibly new) sitting.
  */
 export async function changeMode(app: FastifyInstance, principal: Principal, change: z.infer<typeof modeChangeSchema>) {
-  const session = await loadSession(app, principal.userId)
-  const release = await app.tutor.lock.acquire(session.id)
+  const release = await app.tutor.lock.acquire((await loadSession(app, principal.userId)).id)
   try {
+    // Read under the lock: a turn that held it may have changed the tutor's memory and topic.
+    const session = await loadSession(app, principal.userId)
     const { profile } = await loadLearner(app, principal.userId)
     const state = sessionState(session)
     const now = new Date()
@@ -449,7 +467,7 @@ export async function changeMode(app: FastifyInstance, principal: Principal, cha
       await app.db.update(sittings).set({ mode: 'lesson', lessonId: script.id }).where(eq(sittings.id, sitting.id))
     }
     const text = events.flatMap((event) => (event.type === 'delta' ? [event.text] : [])).join('')
-    const turn = await insertTurn(app, {
+    const turn = await insertTurn(app.db, {
       tutorSessionId: session.id,
       sittingId: sitting.id,
       userId: principal.userId,

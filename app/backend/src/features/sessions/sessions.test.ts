@@ -94,7 +94,7 @@ describe('sessions: the continuous session', () => {
 describe('sessions: the offline tutor walks a whole lesson', () => {
   it('takes a scripted learner from the first step to lesson complete, with hints, follow-ups, praise and corrections', async () => {
     const user = await learner('A1', 'Amina Haddad')
-    await harness.app.db.update(users).set({ preferences: sql_preferences('end_of_turn') }).where(eq(users.id, user.id))
+    await harness.app.db.update(users).set({ preferences: preferences('end_of_turn') }).where(eq(users.id, user.id))
     const opening = (await patch(user, { mode: 'lesson', lesson: 'a1-greetings-and-names' })).json().opening
     expect(opening.turn.text).toBe('Hei! Jeg heter Kari. Hva heter du?')
 
@@ -159,7 +159,7 @@ describe('sessions: the offline tutor walks a whole lesson', () => {
   })
 })
 
-function sql_preferences(correctionStyle: 'immediate' | 'end_of_turn' | 'end_of_session') {
+function preferences(correctionStyle: 'immediate' | 'end_of_turn' | 'end_of_session') {
   return {
     greetingVerbosity: 'normal' as const,
     correctionStyle,
@@ -322,7 +322,7 @@ describe('sessions: retention', () => {
     const limited = await learner('A2')
     await harness.app.db
       .update(users)
-      .set({ preferences: { ...sql_preferences('end_of_turn'), transcriptRetentionDays: 30 } })
+      .set({ preferences: { ...preferences('end_of_turn'), transcriptRetentionDays: 30 } })
       .where(eq(users.id, limited.id))
     for (const user of [keeper, limited]) {
       await say(user, 'I dag jeg spiser fisk til middag.')
@@ -348,6 +348,9 @@ describe('sessions: retention', () => {
     mkdirSync(path.join(audioDir(harness.app.config.dataDir), limited.id), { recursive: true })
     writeFileSync(path.join(audioDir(harness.app.config.dataDir), audioRef), 'audio')
     await harness.app.db.update(turns).set({ audioRef }).where(and(eq(turns.userId, limited.id), eq(turns.sequence, 3)))
+    // A learner who keeps audio keeps it.
+    await harness.app.db.update(users).set({ preferences: { ...preferences('end_of_turn'), keepAudio: true } }).where(eq(users.id, keeper.id))
+    await harness.app.db.update(turns).set({ audioRef: `${keeper.id}/turn.webm` }).where(and(eq(turns.userId, keeper.id), eq(turns.sequence, 3)))
 
     const result = await applyRetention(harness.app)
     expect(result.turnsDeleted).toBeGreaterThanOrEqual(1)
@@ -361,7 +364,9 @@ describe('sessions: retention', () => {
     expect(limitedSitting!.summary!.corrections).toEqual([])
     expect(limitedSitting!.metrics).toEqual({ learnerTurns: 2, learnerWords: 13 })
 
-    expect(await harness.app.db.select().from(turns).where(eq(turns.userId, keeper.id))).toHaveLength(4)
+    const keeperTurns = await harness.app.db.select().from(turns).where(eq(turns.userId, keeper.id))
+    expect(keeperTurns).toHaveLength(4)
+    expect(keeperTurns.find((turn) => turn.sequence === 3)!.audioRef).toBe(`${keeper.id}/turn.webm`)
     const [keeperSitting] = await harness.app.db.select().from(sittings).where(eq(sittings.userId, keeper.id))
     expect(keeperSitting!.summary!.corrections).toHaveLength(1)
   })
@@ -374,7 +379,7 @@ describe('sessions: the greeting', () => {
     await say(user, 'Hei! Jeg heter Amina.')
     await harness.app.inject({ method: 'POST', url: '/api/v1/sessions/default/end', headers: user.headers })
     const setVerbosity = (greetingVerbosity: 'brief' | 'normal' | 'detailed') =>
-      harness.app.db.update(users).set({ preferences: { ...sql_preferences('end_of_turn'), greetingVerbosity } }).where(eq(users.id, user.id))
+      harness.app.db.update(users).set({ preferences: { ...preferences('end_of_turn'), greetingVerbosity } }).where(eq(users.id, user.id))
 
     await setVerbosity('brief')
     const brief = (await get('/api/v1/sessions/default', user)).json().greeting
@@ -395,5 +400,40 @@ describe('sessions: the greeting', () => {
     await patch(user, { mode: 'free' })
     await harness.app.db.update(tutorSessions).set({ lastActivityAt: new Date(Date.now() - 10 * 86_400_000) }).where(eq(tutorSessions.userId, user.id))
     expect((await get('/api/v1/sessions/default', user)).json().greeting.kind).toBe('after_break')
+  })
+})
+
+describe('sessions: offline tutor edge cases', () => {
+  it('treats the learner’s questions as the answer when the step’s task is to ask, and ends the last step without a "let’s go on"', async () => {
+    const user = await learner('A1')
+    // The last step of the first A1 lesson: "Nå er det din tur. Spør meg om navn, land og språk."
+    const opening = (await patch(user, { mode: 'lesson', lesson: 'a1-greetings-and-names', step: 5 })).json().opening
+    expect(opening.turn.text).toContain('Spør meg')
+    const asked = await say(user, 'Hva heter du? Hvor kommer du fra?')
+    const bank = harness.app.tutor.bank.levels.A1
+    expect(bank.cannotAnswer.some((line) => asked.reply.includes(line))).toBe(false)
+    let last = asked
+    for (let i = 0; i < 3 && !last.events.some((event) => event.event === 'state' && event.data.change.kind === 'lesson_complete'); i += 1) {
+      last = await say(user, 'Hvilke språk snakker du? Bor du i Bergen?')
+    }
+    expect(last.events.some((event) => event.event === 'state' && event.data.change.kind === 'lesson_complete')).toBe(true)
+    expect(bank.transitions.some((line) => last.reply.includes(line))).toBe(false)
+  })
+
+  it('keeps transcript pages exact when turns are microseconds apart', async () => {
+    const user = await learner('A2')
+    await say(user, 'Jeg liker å lese.')
+    const [session] = await harness.app.db.select().from(tutorSessions).where(eq(tutorSessions.userId, user.id))
+    const [sitting] = await harness.app.db.select().from(sittings).where(eq(sittings.tutorSessionId, session!.id))
+    await harness.app.database.executeSql(
+      `insert into turns (tutor_session_id, sitting_id, user_id, sequence, role, text, created_at) values
+         ($1, $2, $3, 100, 'learner', 'first', '2030-01-01 10:00:00.123100+00'),
+         ($1, $2, $3, 101, 'tutor', 'second', '2030-01-01 10:00:00.123400+00')`,
+      [session!.id, sitting!.id, user.id],
+    )
+    const newest = (await get('/api/v1/sessions/default/turns?limit=1', user)).json()
+    expect(newest.items[0].text).toBe('second')
+    const older = (await get(`/api/v1/sessions/default/turns?limit=1&before=${newest.nextBefore}`, user)).json()
+    expect(older.items[0].text).toBe('first')
   })
 })

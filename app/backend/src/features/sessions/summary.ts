@@ -1,6 +1,8 @@
 import { generateText, Output, type LanguageModel } from 'ai'
 import { and, asc, count, eq } from 'drizzle-orm'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { Principal } from '../../core/auth/access.js'
+import { safeErrorSummary } from '../../core/logger.js'
 import { z } from 'zod'
 import { defineJob, type JobKind } from '../../core/jobs.js'
 import {
@@ -18,6 +20,7 @@ import {
   type SittingSummary,
 } from '../../core/db/schema/index.js'
 import { recommendLessons } from '../lessons/service.js'
+import { learnerProfile, sessionState } from './service.js'
 import { shortAnswerWords, wordsOf } from '../tutor/offline/answer.js'
 
 /**
@@ -175,6 +178,7 @@ async function llmSummary(
     model,
     output: Output.object({ schema: llmSummarySchema }),
     maxRetries: 2,
+    abortSignal: AbortSignal.timeout(SUMMARY_TIMEOUT_MS),
     system:
       'You review one practice sitting of an adult learner of Norwegian Bokmål with their speaking tutor and write short, concrete, encouraging feedback in English. Base everything on the transcript; never invent.',
     prompt: [
@@ -201,61 +205,88 @@ async function llmSummary(
   }
 }
 
+/** Longest a language model may take to write a summary before the measured one is used. */
+const SUMMARY_TIMEOUT_MS = 60_000
+
 export function summarizeSittingJob(app: FastifyInstance) {
   return defineJob({
     ...summarizeSitting,
-    handler: async ({ sittingId }, { log }) => {
-      const [sitting] = await app.db.select().from(sittings).where(eq(sittings.id, sittingId))
-      // Idempotent: a redelivered job finds the summary written (or the sitting deleted with its account).
-      if (!sitting || sitting.summaryStatus === 'ready' || sitting.summaryStatus === 'unavailable' || !sitting.endedAt) return
-      const rows = await app.db.select().from(turns).where(and(eq(turns.sittingId, sittingId), eq(turns.isFinal, true))).orderBy(asc(turns.sequence))
-      const learner = rows.filter((turn) => turn.role === 'learner')
-      if (learner.length === 0) {
-        // Nothing was said: there is nothing to summarise, and the rolling summary stays as it was.
-        await app.db.update(sittings).set({ summaryStatus: 'unavailable', metrics: { learnerTurns: 0, tutorTurns: rows.length } }).where(eq(sittings.id, sittingId))
-        return
-      }
-      const [user] = await app.db.select().from(users).where(eq(users.id, sitting.userId))
-      const [session] = await app.db.select().from(tutorSessions).where(eq(tutorSessions.id, sitting.tutorSessionId))
-      if (!user || !session) return
-      const level: CefrLevel = user.targetLevel ?? (user.examGoal ? (user.examGoal.split('-')[0] as CefrLevel) : 'A1')
-      const facts: SittingFacts = {
-        level,
-        minutes: (sitting.endedAt.getTime() - sitting.startedAt.getTime()) / 60_000,
-        learnerTurns: learner.map((turn) => ({
-          text: turn.text,
-          corrections: turn.corrections,
-          usedPhrases: stringList(turn.cefrMetadata?.usedPhrases),
-          usedVocabulary: stringList(turn.cefrMetadata?.usedVocabulary),
-          speakingMs: turn.speakingMs,
-        })),
-        tutorTurns: rows.length - learner.length,
-        lesson: await lessonFacts(app, sitting.userId, sitting.lessonId, sitting.startedAt),
-        topic: typeof (session.state as { topic?: unknown }).topic === 'string' ? String((session.state as { topic: string }).topic).replace(/_/g, ' ') : null,
-        recommended: (await recommendLessons(app, { userId: user.id, email: user.email, role: user.role, emailVerified: user.emailVerified, via: 'session' }, 3)).map(
-          ({ lesson, reason }) => ({ slug: lesson.slug, title: lesson.title, reason }),
-        ),
-      }
-      const measured = measuredSummary(facts)
-      let summary = measured
-      let rolling = measuredRollingSummary(session.rollingSummary, facts, measured, sitting.endedAt.toISOString().slice(0, 10))
-      if (app.tutor.ai.summary) {
-        try {
-          const written = await llmSummary(app.tutor.ai.summary, facts, rows.map((turn) => ({ role: turn.role, text: turn.text })), session.rollingSummary, measured)
-          summary = written.summary
-          rolling = written.rollingSummary.slice(0, MAX_ROLLING_CHARS)
-        } catch (error) {
-          // The measured summary is honest and immediate; a provider outage must not leave the learner without one.
-          log.warn({ err: error, sittingId }, 'language-model summary failed; using the measured summary')
+    handler: async ({ sittingId }, { log, retryCount }) => {
+      try {
+        await writeSummary(app, sittingId, log)
+      } catch (error) {
+        // The last attempt failed: say so instead of leaving the sitting "pending" for ever.
+        if (retryCount >= summarizeSitting.retry.retryLimit) {
+          await app.db.update(sittings).set({ summaryStatus: 'failed' }).where(and(eq(sittings.id, sittingId), eq(sittings.summaryStatus, 'pending')))
         }
+        throw error
       }
-      await app.db
-        .update(sittings)
-        .set({ summary, summaryStatus: 'ready', metrics: { ...sitting.metrics, ...sittingMetrics(facts) } })
-        .where(eq(sittings.id, sittingId))
-      await app.db.update(tutorSessions).set({ rollingSummary: rolling, summaryUpdatedAt: new Date() }).where(eq(tutorSessions.id, session.id))
     },
   })
+}
+
+async function writeSummary(app: FastifyInstance, sittingId: string, log: FastifyBaseLogger): Promise<void> {
+  const [sitting] = await app.db.select().from(sittings).where(eq(sittings.id, sittingId))
+  // Idempotent: a redelivered job finds the summary written (or the sitting deleted with its account).
+  if (!sitting || sitting.summaryStatus !== 'pending' || !sitting.endedAt) return
+  const rows = await app.db.select().from(turns).where(and(eq(turns.sittingId, sittingId), eq(turns.isFinal, true))).orderBy(asc(turns.sequence))
+  const learner = rows.filter((turn) => turn.role === 'learner')
+  if (learner.length === 0) {
+    // Nothing was said: there is nothing to summarise, and the rolling summary stays as it was.
+    await app.db
+      .update(sittings)
+      .set({ summaryStatus: 'unavailable', metrics: { ...sitting.metrics, learnerTurns: 0, tutorTurns: rows.length } })
+      .where(and(eq(sittings.id, sittingId), eq(sittings.summaryStatus, 'pending')))
+    return
+  }
+  const [user] = await app.db.select().from(users).where(eq(users.id, sitting.userId))
+  const [session] = await app.db.select().from(tutorSessions).where(eq(tutorSessions.id, sitting.tutorSessionId))
+  if (!user || !session) return
+  const profile = learnerProfile(user)
+  const topic = sessionState(session).topic
+  const facts: SittingFacts = {
+    level: profile.level,
+    minutes: (sitting.endedAt.getTime() - sitting.startedAt.getTime()) / 60_000,
+    learnerTurns: learner.map((turn) => ({
+      text: turn.text,
+      corrections: turn.corrections,
+      usedPhrases: stringList(turn.cefrMetadata?.usedPhrases),
+      usedVocabulary: stringList(turn.cefrMetadata?.usedVocabulary),
+      speakingMs: turn.speakingMs,
+    })),
+    tutorTurns: rows.length - learner.length,
+    lesson: await lessonFacts(app, sitting.userId, sitting.lessonId, sitting.startedAt),
+    topic: topic ? (app.tutor.bank.topics[topic]?.name ?? topic) : null,
+    recommended: (await recommendLessons(app, principalOf(user), 3)).map(({ lesson, reason }) => ({ slug: lesson.slug, title: lesson.title, reason })),
+  }
+  const measured = measuredSummary(facts)
+  let written: Awaited<ReturnType<typeof llmSummary>> | null = null
+  if (app.tutor.ai.summary) {
+    try {
+      written = await llmSummary(app.tutor.ai.summary, facts, rows, session.rollingSummary, measured)
+    } catch (error) {
+      // The measured summary is honest and immediate; a provider outage must not leave the learner without one.
+      log.warn({ error: safeErrorSummary(error), sittingId }, 'language-model summary failed; using the measured summary')
+    }
+  }
+  const day = sitting.endedAt.toISOString().slice(0, 10)
+  await app.db.transaction(async (tx) => {
+    // The session row is locked while its rolling summary is folded, so two sittings' jobs take turns.
+    const [current] = await tx.select().from(tutorSessions).where(eq(tutorSessions.id, session.id)).for('update')
+    const [claimed] = await tx
+      .update(sittings)
+      .set({ summary: written?.summary ?? measured, summaryStatus: 'ready', metrics: { ...sitting.metrics, ...sittingMetrics(facts) } })
+      .where(and(eq(sittings.id, sittingId), eq(sittings.summaryStatus, 'pending')))
+      .returning({ id: sittings.id })
+    if (!claimed || !current) return
+    const rolling = written?.rollingSummary ?? measuredRollingSummary(current.rollingSummary, facts, measured, day)
+    await tx.update(tutorSessions).set({ rollingSummary: rolling.slice(0, MAX_ROLLING_CHARS), summaryUpdatedAt: new Date() }).where(eq(tutorSessions.id, session.id))
+  })
+}
+
+function principalOf(user: { id: string; email: string; role: Principal['role']; emailVerified: boolean }): Principal {
+  // The job acts for the learner it summarises, as if they asked for their recommendations.
+  return { userId: user.id, email: user.email, role: user.role, emailVerified: user.emailVerified, via: 'session' }
 }
 
 function stringList(value: unknown): string[] {

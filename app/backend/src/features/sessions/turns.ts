@@ -2,13 +2,24 @@ import { and, desc, eq, sql } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { z } from 'zod'
 import type { Principal } from '../../core/auth/access.js'
-import { lessonProgress, tutorSessions, turns, type Correction, type Turn, type TurnSource } from '../../core/db/schema/index.js'
+import type { DbOrTx } from '../../core/db/client.js'
+import {
+  lessonProgress,
+  tutorSessions,
+  turns,
+  type Correction,
+  type SessionMode,
+  type StoredTutorEvent,
+  type Turn,
+  type TurnSource,
+} from '../../core/db/schema/index.js'
 import { Conflict, ValidationFailed } from '../../core/errors.js'
-import { completeLesson, MAX_LESSON_MINUTES, recordActivity } from '../lessons/service.js'
+import { safeErrorSummary } from '../../core/logger.js'
+import { MAX_LESSON_MINUTES, recordActivity } from '../lessons/service.js'
 import { buildTutorInstructions, RECENT_TURNS_IN_INSTRUCTIONS } from '../tutor/instructions.js'
 import { usedPhrases, usedVocabulary, wordsOf } from '../tutor/offline/answer.js'
 import { checkNorwegian } from '../tutor/offline/language-checks.js'
-import type { TutorEvent, TutorStateChange } from '../tutor/types.js'
+import type { LessonScript, TutorEvent, TutorStateChange } from '../tutor/types.js'
 import type { turnRequestSchema } from './schema.js'
 import {
   ensureOpenSitting,
@@ -82,6 +93,7 @@ export async function beginLearnerTurn(app: FastifyInstance, principal: Principa
         if (existing && reply) {
           emit({ event: 'turn', data: { turn: toTurnView(existing) } })
           if (reply.text) emit({ event: 'delta', data: { text: reply.text } })
+          for (const event of replayable(reply.events)) emit(event)
           emit({ event: 'done', data: { turn: toTurnView(reply), replayed: true } })
           return
         }
@@ -96,9 +108,19 @@ export async function beginLearnerTurn(app: FastifyInstance, principal: Principa
   }
 }
 
+/** The stored visual aids and state changes of a reply, as they were streamed. */
+function replayable(events: StoredTutorEvent[] | null): TurnStreamEvent[] {
+  return (events ?? []).flatMap((event): TurnStreamEvent[] => {
+    if (event.type === 'visual') return [{ event: 'visual', data: { aid: event.aid as Extract<TutorEvent, { type: 'visual' }>['aid'] } }]
+    if (event.type === 'state') return [{ event: 'state', data: { change: event.change as TutorStateChange } }]
+    return []
+  })
+}
+
 async function replyToTurn(app: FastifyInstance, principal: Principal, input: LearnerTurnInput, existing: Turn | null, emit: Emit): Promise<void> {
   let partial = ''
   let learnerTurn: Turn | null = existing
+  let tutorTurn: Turn | null = null
   let sittingId: string | null = existing?.sittingId ?? null
   const timeout = AbortSignal.timeout(app.tutor.ai.timeoutMs)
   try {
@@ -108,46 +130,20 @@ async function replyToTurn(app: FastifyInstance, principal: Principal, input: Le
     const state = sessionState(session)
     const { sitting, isNew } = await ensureOpenSitting(app, session, 'text', now)
     sittingId = sitting.id
-    const lesson = session.mode === 'lesson' && session.currentLessonId ? await loadLessonScript(app, session.currentLessonId) : null
+    const script = session.mode === 'lesson' && session.currentLessonId ? await loadLessonScript(app, session.currentLessonId) : null
+    // A lesson whose steps changed under the learner (content update) ends here instead of being "completed".
+    const lesson = script && (session.currentStepPosition ?? 0) < script.steps.length ? script : null
+    const mode = session.mode === 'lesson' && !lesson ? 'free' : session.mode
     const history = await recentTurns(app, session.id, RECENT_TURNS_IN_INSTRUCTIONS)
 
-    const ruleCorrections: Correction[] = checkNorwegian(input.text, { source: input.source }).map((finding) => ({
-      original: finding.original,
-      corrected: finding.corrected,
-      explanation: finding.explanation,
-      source: 'rules',
-      rule: finding.rule,
-      category: finding.category,
-    }))
     if (!learnerTurn) {
-      const words = wordsOf(input.text).length
-      const speakingMs = input.timing?.speakingMs ?? (input.timing ? Date.parse(input.timing.endedAt) - Date.parse(input.timing.startedAt) : null)
-      learnerTurn = await insertTurn(app, {
-        tutorSessionId: session.id,
-        sittingId: sitting.id,
-        userId: principal.userId,
-        role: 'learner',
-        text: input.text,
-        source: input.source,
-        clientTurnId: input.clientTurnId,
-        startedAt: input.timing ? new Date(input.timing.startedAt) : null,
-        endedAt: input.timing ? new Date(input.timing.endedAt) : null,
-        speakingMs,
-        wordTimings: input.timing?.words ?? null,
-        corrections: ruleCorrections,
-        cefrMetadata: {
-          wordCount: words,
-          ...(speakingMs ? { speechRateWpm: Math.round((words / speakingMs) * 60_000) } : {}),
-          ...(lesson ? { usedPhrases: usedPhrases(input.text, lesson.phrases), usedVocabulary: usedVocabulary(input.text, lesson.vocabulary) } : {}),
-        },
-      })
+      learnerTurn = await insertTurn(app.db, learnerTurnValues(input, { sessionId: session.id, sittingId: sitting.id, userId: principal.userId, lesson }))
     }
     emit({ event: 'turn', data: { turn: toTurnView(learnerTurn) } })
 
     // Practice time: the gap since the last activity of this sitting (a new sitting starts at zero).
     const idleMs = app.config.sessions.idleMinutes * 60_000
     const minutes = isNew ? 0 : Math.min(Math.max(now.getTime() - session.lastActivityAt.getTime(), 0), idleMs) / 60_000
-    await app.db.update(tutorSessions).set({ lastActivityAt: now }).where(eq(tutorSessions.id, session.id))
     await recordActivity(app, principal.userId, minutes)
     if (lesson && minutes > 0) {
       await app.db
@@ -160,28 +156,33 @@ async function replyToTurn(app: FastifyInstance, principal: Principal, input: Le
     if (showCorrections) for (const correction of learnerTurn.corrections) emit({ event: 'correction', data: { correction } })
 
     const topic = state.topic ?? null
+    const transcript = history.filter((turn) => turn.id !== learnerTurn!.id).map((turn) => ({ role: turn.role, text: turn.text }))
     const instructions = buildTutorInstructions({
       learner: profile,
-      mode: session.mode,
+      mode,
       rollingSummary: session.rollingSummary,
       lesson,
-      stepPosition: session.currentStepPosition,
+      stepPosition: lesson ? session.currentStepPosition : null,
       exam: null,
       topic: topic ? (app.tutor.bank.topics[topic]?.name ?? topic) : null,
-      recentTurns: history.map((turn) => ({ role: turn.role, text: turn.text })),
+      // The conversation goes to a language model as messages, not inside its instructions, so the
+      // learner's words cannot pass for the tutor's rules.
+      recentTurns: [],
       passages: [],
     })
     const changes: TutorStateChange[] = []
+    const shown: StoredTutorEvent[] = []
     const modelCorrections: Correction[] = []
     let memory = state.tutor ?? {}
     const events = app.tutor.engine.reply({
       learner: profile,
-      mode: session.mode,
+      mode,
       lesson,
-      stepPosition: session.currentStepPosition,
+      stepPosition: lesson ? session.currentStepPosition : null,
       exam: null,
       topic,
       answer: { text: input.text, source: input.source },
+      history: transcript,
       corrections: learnerTurn.corrections,
       instructions,
       memory,
@@ -199,10 +200,12 @@ async function replyToTurn(app: FastifyInstance, principal: Principal, input: Le
           if (showCorrections) emit({ event: 'correction', data: { correction: event.correction } })
           break
         case 'visual':
+          shown.push(event)
           emit({ event: 'visual', data: { aid: event.aid } })
           break
         case 'state':
           changes.push(event.change)
+          shown.push(event)
           emit({ event: 'state', data: { change: event.change } })
           break
         case 'memory':
@@ -211,25 +214,65 @@ async function replyToTurn(app: FastifyInstance, principal: Principal, input: Le
       }
     }
 
-    const tutorTurn = await insertTurn(app, {
-      tutorSessionId: session.id,
-      sittingId: sitting.id,
-      userId: principal.userId,
-      role: 'tutor',
-      text: partial.trim(),
-      replyToTurnId: learnerTurn.id,
-      cefrMetadata: { targetLevel: profile.level },
+    // The reply, the corrections it found and the state it moved to are stored together or not at all.
+    const answered = learnerTurn
+    tutorTurn = await app.db.transaction(async (tx) => {
+      const stored = await insertTurn(tx, {
+        tutorSessionId: session.id,
+        sittingId: sitting.id,
+        userId: principal.userId,
+        role: 'tutor',
+        text: partial.trim(),
+        replyToTurnId: answered.id,
+        events: shown,
+        cefrMetadata: { targetLevel: profile.level },
+      })
+      if (modelCorrections.length > 0) {
+        await tx.update(turns).set({ corrections: [...answered.corrections, ...modelCorrections] }).where(eq(turns.id, answered.id))
+      }
+      await applyChanges(tx, principal.userId, session.id, { ...state, tutor: memory }, changes, { mode, lessonEnded: session.mode === 'lesson' && !lesson })
+      return stored
     })
-    if (modelCorrections.length > 0) {
-      await app.db
-        .update(turns)
-        .set({ corrections: [...learnerTurn.corrections, ...modelCorrections] })
-        .where(eq(turns.id, learnerTurn.id))
-    }
-    await applyChanges(app, principal, session.id, { ...state, tutor: memory }, changes)
     emit({ event: 'done', data: { turn: toTurnView(tutorTurn), replayed: false } })
   } catch (error) {
-    await failTurn(app, principal, { error, timedOut: timeout.aborted, partial, learnerTurn, sittingId, emit })
+    await failTurn(app, principal, { error, timedOut: timeout.aborted, partial, learnerTurn, tutorTurn, sittingId, emit })
+  }
+}
+
+function learnerTurnValues(
+  input: LearnerTurnInput,
+  where: { sessionId: string; sittingId: string; userId: string; lesson: LessonScript | null },
+): Omit<typeof turns.$inferInsert, 'sequence'> {
+  const words = wordsOf(input.text).length
+  const speakingMs = input.timing?.speakingMs ?? (input.timing ? Date.parse(input.timing.endedAt) - Date.parse(input.timing.startedAt) : null)
+  const corrections: Correction[] = checkNorwegian(input.text, { source: input.source }).map((finding) => ({
+    original: finding.original,
+    corrected: finding.corrected,
+    explanation: finding.explanation,
+    source: 'rules',
+    rule: finding.rule,
+    category: finding.category,
+  }))
+  return {
+    tutorSessionId: where.sessionId,
+    sittingId: where.sittingId,
+    userId: where.userId,
+    role: 'learner',
+    text: input.text,
+    source: input.source,
+    clientTurnId: input.clientTurnId,
+    startedAt: input.timing ? new Date(input.timing.startedAt) : null,
+    endedAt: input.timing ? new Date(input.timing.endedAt) : null,
+    speakingMs,
+    wordTimings: input.timing?.words ?? null,
+    corrections,
+    cefrMetadata: {
+      wordCount: words,
+      ...(speakingMs ? { speechRateWpm: Math.round((words / speakingMs) * 60_000) } : {}),
+      ...(where.lesson
+        ? { usedPhrases: usedPhrases(input.text, where.lesson.phrases), usedVocabulary: usedVocabulary(input.text, where.lesson.vocabulary) }
+        : {}),
+    },
   }
 }
 
@@ -237,15 +280,21 @@ async function replyToTurn(app: FastifyInstance, principal: Principal, input: Le
 async function failTurn(
   app: FastifyInstance,
   principal: Principal,
-  failure: { error: unknown; timedOut: boolean; partial: string; learnerTurn: Turn | null; sittingId: string | null; emit: Emit },
+  failure: { error: unknown; timedOut: boolean; partial: string; learnerTurn: Turn | null; tutorTurn: Turn | null; sittingId: string | null; emit: Emit },
 ): Promise<void> {
   const { learnerTurn, sittingId, emit } = failure
-  // Log the failure without the learner's words: transcripts never go to logs.
-  app.log.warn({ err: failure.error, userId: principal.userId, learnerTurnId: learnerTurn?.id }, 'tutor reply failed')
+  // Only the error's kind: provider and database errors carry prompts and query parameters, and
+  // transcripts never go to logs.
+  app.log.warn({ error: safeErrorSummary(failure.error), userId: principal.userId, learnerTurnId: learnerTurn?.id }, 'tutor reply failed')
+  if (failure.tutorTurn) {
+    // The reply was stored before the failure: it stands.
+    emit({ event: 'done', data: { turn: toTurnView(failure.tutorTurn), replayed: false } })
+    return
+  }
   let stored: Turn | null = null
   try {
     if (learnerTurn && sittingId && failure.partial.trim()) {
-      stored = await insertTurn(app, {
+      stored = await insertTurn(app.db, {
         tutorSessionId: learnerTurn.tutorSessionId,
         sittingId,
         userId: principal.userId,
@@ -256,7 +305,7 @@ async function failTurn(
       })
     }
   } catch (error) {
-    app.log.error({ err: error }, 'could not store the incomplete tutor reply')
+    app.log.error({ error: safeErrorSummary(error) }, 'could not store the incomplete tutor reply')
   }
   const code = failure.timedOut ? 'tutor_timeout' : learnerTurn ? 'tutor_unavailable' : 'internal'
   const message =
@@ -268,28 +317,38 @@ async function failTurn(
   emit({ event: 'error', data: { code, message, retryable: true, turn: stored ? toTurnView(stored) : null } })
 }
 
-/** Applies the tutor's state changes after its reply is stored: step, lesson completion, topic, memory. */
-async function applyChanges(app: FastifyInstance, principal: Principal, sessionId: string, state: SessionState, changes: TutorStateChange[]): Promise<void> {
-  const update: Partial<typeof tutorSessions.$inferInsert> = {}
+/** Applies the tutor's state changes inside the reply's transaction: step, lesson completion, topic, memory. */
+async function applyChanges(
+  tx: DbOrTx,
+  userId: string,
+  sessionId: string,
+  state: SessionState,
+  changes: TutorStateChange[],
+  context: { mode: SessionMode; lessonEnded: boolean },
+): Promise<void> {
+  const update: Partial<typeof tutorSessions.$inferInsert> = context.lessonEnded
+    ? { mode: 'free', currentLessonId: null, currentStepPosition: null }
+    : {}
+  const now = new Date()
   for (const change of changes) {
+    const ofLesson = (lessonId: string) =>
+      and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, lessonId), eq(lessonProgress.status, 'in_progress'))
     if (change.kind === 'step') {
       update.currentStepPosition = change.position
-      await app.db
-        .update(lessonProgress)
-        .set({ currentStepPosition: change.position, lastActivityAt: new Date() })
-        .where(and(eq(lessonProgress.userId, principal.userId), eq(lessonProgress.lessonId, change.lessonId), eq(lessonProgress.status, 'in_progress')))
+      await tx.update(lessonProgress).set({ currentStepPosition: change.position, lastActivityAt: now }).where(ofLesson(change.lessonId))
     } else if (change.kind === 'lesson_complete') {
       Object.assign(update, { mode: 'free', currentLessonId: null, currentStepPosition: null })
-      await completeLesson(app, principal, change.lessonId).catch((error: unknown) => {
-        // Completed meanwhile (another tab, the lessons API): the completion already counts.
-        if (!(error instanceof Conflict)) throw error
-      })
+      // Completed meanwhile elsewhere (another tab, the lessons API): the status condition counts it once.
+      await tx
+        .update(lessonProgress)
+        .set({ status: 'completed', completedAt: now, lastActivityAt: now, completedCount: sql`${lessonProgress.completedCount} + 1` })
+        .where(ofLesson(change.lessonId))
     } else {
       state = { ...state, topic: change.topic }
     }
   }
-  await app.db
+  await tx
     .update(tutorSessions)
-    .set({ ...update, state })
+    .set({ ...update, state, lastActivityAt: now })
     .where(eq(tutorSessions.id, sessionId))
 }

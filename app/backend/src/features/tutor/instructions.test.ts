@@ -48,6 +48,13 @@ describe('tutor instructions', () => {
     })
   }
 
+  for (const level of ['A2', 'B1', 'B2'] as const) {
+    it(`lesson mode at ${level}`, async () => {
+      const text = buildTutorInstructions(input(level, { mode: 'lesson', lesson, stepPosition: 0, topic: null }))
+      await expect(text).toMatchFileSnapshot(`__snapshots__/instructions-lesson-${level.toLowerCase()}.txt`)
+    })
+  }
+
   it('lesson mode at A1 names the current step, its hints and what comes next', async () => {
     const text = buildTutorInstructions(input('A1', { mode: 'lesson', lesson, stepPosition: 0, topic: null }))
     expect(text).toContain('Current step 1 of 2')

@@ -1,7 +1,8 @@
-import { streamText, tool, type LanguageModel } from 'ai'
+import { streamText, tool, type LanguageModel, type ModelMessage } from 'ai'
 import { z } from 'zod'
+import type { ConversationBank } from '../curriculum/content-pack.js'
 import type { PictureLookup } from './offline/offline-tutor.js'
-import type { LessonScript, TutorEngine, TutorEvent, TutorTurnContext } from './types.js'
+import type { LessonScript, TutorEngine, TutorEvent, TutorStateChange, TutorTurnContext } from './types.js'
 
 /**
  * The tutor on a language model (OpenAI, Gemini, or an OpenAI-compatible server) through the AI SDK.
@@ -39,6 +40,7 @@ export class LlmTutor implements TutorEngine {
     readonly name: string,
     private readonly model: LanguageModel,
     private readonly pictures: PictureLookup,
+    private readonly bank: ConversationBank,
   ) {}
 
   async *reply(context: TutorTurnContext): AsyncIterable<TutorEvent> {
@@ -47,7 +49,12 @@ export class LlmTutor implements TutorEngine {
     const result = streamText({
       model: this.model,
       system: context.instructions,
-      prompt: context.answer.text || '(The learner said nothing.)',
+      messages: [
+        ...context.history.map((turn): ModelMessage =>
+          turn.role === 'learner' ? { role: 'user', content: turn.text } : { role: 'assistant', content: turn.text },
+        ),
+        { role: 'user', content: context.answer.text || '(The learner said nothing.)' },
+      ],
       tools,
       abortSignal: context.signal,
       // The caller keeps the learner waiting; one quick retry, then a clear error.
@@ -56,14 +63,22 @@ export class LlmTutor implements TutorEngine {
       // Failures arrive as 'error' parts below and are reported by the caller (without the learner's words).
       onError: () => {},
     })
+    let spoke = false
+    const changes: TutorStateChange[] = []
     for await (const part of result.fullStream) {
       switch (part.type) {
         case 'text-delta':
-          if (part.text) yield { type: 'delta', text: part.text }
+          if (part.text) {
+            spoke = true
+            yield { type: 'delta', text: part.text }
+          }
           break
         case 'tool-call':
           if (part.invalid) break
-          yield* toolEvents(part.toolName, part.input, context, this.pictures)
+          for (const event of toolEvents(part.toolName, part.input, context, this.pictures)) {
+            if (event.type === 'state') changes.push(event.change)
+            yield event
+          }
           break
         case 'error':
           throw part.error instanceof Error ? part.error : new Error(String(part.error))
@@ -73,6 +88,18 @@ export class LlmTutor implements TutorEngine {
           break
       }
     }
+    // Models sometimes answer with a tool call alone; the learner still needs something to respond to.
+    if (!spoke) yield { type: 'delta', text: this.fallback(context, changes) }
+  }
+
+  /** The scripted line for where the lesson now is: the next step's prompt, the closing line, or the question again. */
+  private fallback(context: TutorTurnContext, changes: TutorStateChange[]): string {
+    const lines = this.bank.levels[context.learner.level]
+    const last = changes.at(-1)
+    if (last?.kind === 'lesson_complete' && context.lesson) return lines.lessonComplete[0]!.replace('{lesson}', context.lesson.title)
+    if (last?.kind === 'step' && context.lesson) return context.lesson.steps[last.position]?.tutorPrompt ?? lines.transitions[0]!
+    const current = context.lesson?.steps[context.stepPosition ?? 0]?.tutorPrompt
+    return [lines.acknowledgements[0]!, current].filter(Boolean).join(' ')
   }
 }
 

@@ -108,6 +108,8 @@ export interface TutorTurnContext {
   exam: ExamPartScript | null
   topic: LessonTopic | null
   answer: LearnerAnswer
+  /** The conversation before this answer, oldest first (language models get it as messages). */
+  history: TranscriptLine[]
   /** Rule-based findings on this answer (already stored on the learner's turn). */
   corrections: Correction[]
   /** Built by buildTutorInstructions (language-model engines use it; the scripted tutor does not). */

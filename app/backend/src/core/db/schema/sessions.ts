@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import {
   type AnyPgColumn,
   boolean,
@@ -7,6 +8,7 @@ import {
   pgTable,
   text,
   unique,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core'
 
@@ -70,6 +72,9 @@ export interface SittingMetrics {
   reconnects?: number
   [key: string]: number | undefined
 }
+
+/** A non-text event of a tutor reply, as streamed (`{ type: 'visual', aid }`, `{ type: 'state', change }`, …). */
+export type StoredTutorEvent = { type: string } & Record<string, unknown>
 
 export interface WordTiming {
   word: string
@@ -158,6 +163,8 @@ export const sittings = pgTable(
     index('sittings_user_started_idx').on(t.userId, t.startedAt),
     index('sittings_lesson_idx').on(t.lessonId),
     index('sittings_exam_attempt_idx').on(t.examAttemptId),
+    // At most one open sitting per session, whatever races between a turn and the idle sweep.
+    uniqueIndex('sittings_one_open_per_session').on(t.tutorSessionId).where(sql`${t.endedAt} is null`),
   ],
 )
 
@@ -192,6 +199,8 @@ export const turns = pgTable(
     replyToTurnId: uuid('reply_to_turn_id').references((): AnyPgColumn => turns.id, { onDelete: 'set null' }),
     /** A reply cut off by a provider error or timeout: the text is what had arrived. */
     incomplete: boolean('incomplete').notNull().default(false),
+    /** Tutor turns: what the reply showed beside its words (corrections, visual aids, state changes), replayed on a retry. */
+    events: jsonb('events').$type<StoredTutorEvent[]>(),
     isFinal: boolean('is_final').notNull().default(true),
     startedAt: timestamptz('started_at'),
     endedAt: timestamptz('ended_at'),

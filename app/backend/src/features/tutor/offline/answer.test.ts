@@ -21,6 +21,12 @@ describe('what the scripted tutor can tell about an answer', () => {
     expect(asksToRepeat('Kan du si det en gang til?')).toBe(true)
     expect(asksToRepeat('Kan du snakke litt saktere?')).toBe(true)
     expect(asksToRepeat('Jeg snakker litt norsk.')).toBe(false)
+    expect(asksToRepeat('Unnskyld, kan du si det en gang til?')).toBe(true)
+  })
+
+  it('does not take the same words inside a longer answer for a request', () => {
+    expect(asksForHelp('Jeg kan ikke lage mat, men mannen min lager god middag hver dag.')).toBe(false)
+    expect(asksToRepeat('Om vinteren kjører jeg saktere fordi veiene er glatte og mørke.')).toBe(false)
   })
 
   it('finds lesson phrases with their gaps filled in, in order', () => {

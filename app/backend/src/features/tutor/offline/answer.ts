@@ -25,15 +25,21 @@ const helpPatterns = [
   /\b(?:i )?(?:don'?t|do not) (?:know|understand)\b/i,
   /^\s*(?:help|hint)\s*[.!?]*\s*$/i,
 ]
+/**
+ * Requests are short: inside a longer answer the same words are content ("Jeg kan ikke lage mat, men
+ * mannen min …"), not a request.
+ */
+const MAX_REQUEST_WORDS = 8
+
 /** "Jeg vet ikke", "hjelp", "I don't know": the learner wants a model answer. */
 export function asksForHelp(text: string): boolean {
-  return helpPatterns.some((pattern) => pattern.test(text))
+  return wordsOf(text).length <= MAX_REQUEST_WORDS && helpPatterns.some((pattern) => pattern.test(text))
 }
 
 const repeatPatterns = [/\ben gang til\b/i, /\bgjenta\b/i, /\bhva sa du\b/i, /\bsaktere\b/i, /\b(?:repeat|again|slower)\b/i]
 /** "Kan du si det en gang til?", "Kan du snakke saktere?": say the last question again. */
 export function asksToRepeat(text: string): boolean {
-  return repeatPatterns.some((pattern) => pattern.test(text))
+  return wordsOf(text).length <= MAX_REQUEST_WORDS && repeatPatterns.some((pattern) => pattern.test(text))
 }
 
 /** Fewer words than this is "very short" at a level: the tutor invites the learner to say more. */

@@ -138,12 +138,10 @@ export class OfflineTutor implements TutorEngine {
     if (words.length === 0 || (asksForHelp(text) && !answersStep)) {
       memory.stepAttempts += 1
       if (memory.stepAttempts >= 3) {
-        reply.say(reply.pick(reply.bank.transitions))
         this.#advance(reply, lesson, position)
         return
       }
-      const hint = step.hints[(memory.stepAttempts - 1) % Math.max(step.hints.length, 1)] ?? lesson.phrases[0]?.text ?? step.tutorPrompt
-      reply.say(reply.pick(reply.bank.emptyAnswer, { hint }))
+      this.#nudge(reply, step.hints[(memory.stepAttempts - 1) % Math.max(step.hints.length, 1)])
       return
     }
     if (asksToRepeat(text) && !answersStep) {
@@ -152,11 +150,16 @@ export class OfflineTutor implements TutorEngine {
     }
     if (words.length < shortAnswerWords[context.learner.level] && memory.stepAttempts === 0 && !answersStep) {
       memory.stepAttempts += 1
-      reply.say(reply.pick(reply.bank.askForMore))
+      // Beginners get a model answer to build on; from B1 an invitation to say more is enough.
+      const beginner = context.learner.level === 'A1' || context.learner.level === 'A2'
+      if (beginner) this.#nudge(reply, step.hints[0])
+      else reply.say(reply.pick(reply.bank.askForMore))
       return
     }
 
-    this.#react(reply, context, lesson)
+    // When the step's task is to ask questions, the learner's questions are the answer, not questions to the tutor.
+    const taskIsAsking = step.hints.some((hint) => hint.trim().endsWith('?'))
+    this.#react(reply, context, lesson, !taskIsAsking)
     if (step.followUpQuestions.length > 0 && !memory.followUpAsked) {
       memory.followUpAsked = true
       memory.stepAttempts = 0
@@ -165,8 +168,12 @@ export class OfflineTutor implements TutorEngine {
       reply.say(question)
       return
     }
-    reply.say(reply.pick(reply.bank.transitions))
     this.#advance(reply, lesson, position)
+  }
+
+  /** A model answer to start from when there is one; without hints, no made-up model answer, just encouragement. */
+  #nudge(reply: Reply, hint: string | undefined): void {
+    reply.say(hint ? reply.pick(reply.bank.emptyAnswer, { hint }) : reply.pick(reply.bank.askForMore))
   }
 
   #freeTurn(reply: Reply, context: TutorTurnContext): void {
@@ -206,7 +213,7 @@ export class OfflineTutor implements TutorEngine {
   }
 
   /** Neutral acknowledgement or praise for a lesson phrase, corrections by the learner's style, and honesty about questions. */
-  #react(reply: Reply, context: TutorTurnContext, lesson: LessonScript | null): void {
+  #react(reply: Reply, context: TutorTurnContext, lesson: LessonScript | null, questionsAreForTheTutor = true): void {
     const text = context.answer.text
     const style = context.learner.correctionStyle
     const [correction] = context.corrections
@@ -216,7 +223,7 @@ export class OfflineTutor implements TutorEngine {
     const phrase = lesson ? (phrases[0] ?? usedVocabulary(text, lesson.vocabulary)[0]) : undefined
     reply.say(phrase ? reply.pick(reply.bank.praiseForPhrase, { phrase: phrase.replace(/\s*(…|\.\.\.)\s*$/, '') }) : reply.pick(reply.bank.acknowledgements))
     if (correction && style === 'end_of_turn') reply.say(tip(correction))
-    if (isQuestion(text)) reply.say(reply.pick(reply.bank.cannotAnswer))
+    if (questionsAreForTheTutor && isQuestion(text)) reply.say(reply.pick(reply.bank.cannotAnswer))
   }
 
   #presentStep(reply: Reply, lesson: LessonScript, position: number): void {
@@ -239,6 +246,7 @@ export class OfflineTutor implements TutorEngine {
       this.#finishLesson(reply, lesson)
       return
     }
+    reply.say(reply.pick(reply.bank.transitions))
     reply.emit({ type: 'state', change: { kind: 'step', lessonId: lesson.id, position: next, total: lesson.steps.length } })
     this.#presentStep(reply, lesson, next)
   }

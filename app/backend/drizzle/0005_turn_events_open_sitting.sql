@@ -1,0 +1,2 @@
+ALTER TABLE "turns" ADD COLUMN "events" jsonb;--> statement-breakpoint
+CREATE UNIQUE INDEX "sittings_one_open_per_session" ON "sittings" USING btree ("tutor_session_id") WHERE "sittings"."ended_at" is null;
