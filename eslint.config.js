@@ -16,7 +16,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.test.ts', 'bench/**', '**/scripts/**'],
+    files: ['app/frontend/src/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['**/*.test.ts', '**/*.e2e.ts', 'bench/**', '**/scripts/**'],
     rules: { 'no-console': 'off' },
   },
 )

@@ -25,6 +25,7 @@ import { syncContentPack } from './features/curriculum/loader.js'
 import type { AiModels } from './core/ai/provider.js'
 import { registerSessionJobs, scheduleSessionJobs } from './features/sessions/jobs.js'
 import { createTutorRuntime } from './features/sessions/runtime.js'
+import { defaultWebDir, hasWebBuild, registerWebApp } from './web/next-app.js'
 
 export interface RouteRecord {
   method: HTTPMethods | HTTPMethods[]
@@ -179,8 +180,13 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     })
 
     await registerOpenApi(app, { publicUrl: config.publicUrl, production: config.isProduction, htmlHeaders: securityHeaders.html })
-    // Until the web app exists, the API documentation is the product's front page.
-    app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(docsPrefix))
+    const webDir = config.web.dir ?? defaultWebDir
+    const serveWeb = config.web.mode === 'true' || (config.web.mode === 'auto' && hasWebBuild(webDir))
+    if (config.web.mode === 'true' && !hasWebBuild(webDir)) {
+      throw new Error(`WEB_ENABLED=true but there is no web app build in ${webDir}; run \`npm run build -w app/frontend\` first.`)
+    }
+    // Without the web app (API-only deployments, tests), the API documentation is the front page.
+    if (!serveWeb) app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(docsPrefix))
 
     await options.extend?.(app)
 
@@ -197,6 +203,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       await api.register(authRoutes, { auth: app.auth, config })
       await api.register(apiV1Router, { prefix: '/api/v1' })
     })
+    if (serveWeb) await registerWebApp(app, { dir: webDir, production: config.isProduction })
 
     app.addHook('onReady', async () => {
       await queue.startWorkers()

@@ -12,7 +12,7 @@ function dataDir(): string {
 }
 afterEach(() => dirs.splice(0).forEach((dir) => dir.cleanup()))
 
-function configError(env: NodeJS.ProcessEnv): ConfigError {
+function configError(env: Record<string, string | undefined>): ConfigError {
   try {
     loadConfig(env)
   } catch (error) {

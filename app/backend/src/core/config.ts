@@ -66,6 +66,8 @@ const envSchema = z.object({
   OPENAI_API_KEY: z.string().min(1).optional(),
   GOOGLE_GENERATIVE_AI_API_KEY: z.string().min(1).optional(),
   AI_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(300_000).default(30_000),
+  WEB_ENABLED: z.enum(['auto', 'true', 'false']).default('auto'),
+  WEB_DIR: z.string().min(1).optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   TURN_MAX_CHARS: z.coerce.number().int().min(100).max(20_000).default(2_000),
 })
@@ -118,6 +120,11 @@ export interface Config {
   logLevel: Env['LOG_LEVEL']
   jobs: { enabled: boolean; pollingIntervalSeconds: number }
   ai: AiConfig
+  /**
+   * The web app served on the same origin. `auto`: when a production build exists in `dir`;
+   * `true`: required (start fails without a build); `false`: API only.
+   */
+  web: { mode: 'auto' | 'true' | 'false'; dir: string | undefined }
   sessions: {
     /** Inactivity after which a sitting closes (and its summary is written). */
     idleMinutes: number
@@ -157,7 +164,7 @@ function loadOrCreateGeneratedSecrets(dataDir: string): GeneratedSecrets {
 }
 
 /** Parses and checks the environment; throws one ConfigError naming every bad variable. */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   // Empty strings mean "unset": `FOO=` in a compose file should fall back to the default.
   const env = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''))
   const parsed = envSchema.safeParse(env)
@@ -207,6 +214,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     jobs: { enabled: e.JOBS_ENABLED, pollingIntervalSeconds: e.JOBS_POLLING_INTERVAL_SECONDS },
     ai: ai!,
+    web: { mode: e.WEB_ENABLED, dir: e.WEB_DIR ? path.resolve(e.WEB_DIR) : undefined },
     sessions: { idleMinutes: e.SESSION_IDLE_MINUTES, maxTurnChars: e.TURN_MAX_CHARS },
   }
 }

@@ -72,6 +72,8 @@ export function testConfig(env: Record<string, string> = {}): Config {
     // Tests make many requests from one address; the rate-limit tests set their own limits.
     RATE_LIMIT_MAX: '100000',
     AUTH_RATE_LIMIT_MAX: '100000',
+    // The web app has its own tests (a real browser against `npm start`); API tests run without it.
+    WEB_ENABLED: 'false',
     ...env,
   })
 }

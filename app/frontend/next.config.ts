@@ -1,0 +1,21 @@
+import type { NextConfig } from 'next'
+
+/**
+ * The web app is served by the backend on one origin (pages, /api, auth cookies, WebSockets), so it
+ * needs no rewrites or CORS. `next dev` on :3000 talks to the backend on :8000 through the rewrite
+ * below, for frontend work with hot reload.
+ */
+const config: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  async rewrites() {
+    if (process.env.NODE_ENV !== 'development') return []
+    const backend = process.env.AVAAZ_BACKEND_URL ?? 'http://127.0.0.1:8000'
+    return [
+      { source: '/api/:path*', destination: `${backend}/api/:path*` },
+      { source: '/health/:path*', destination: `${backend}/health/:path*` },
+    ]
+  },
+}
+
+export default config
