@@ -3,7 +3,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', 'data/**', '**/drizzle/meta/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.next/**', '**/.next-*/**', 'data/**', '**/drizzle/meta/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -8,6 +8,8 @@ import createNextIntlPlugin from 'next-intl/plugin'
  */
 const config: NextConfig = {
   reactStrictMode: true,
+  // Lets a check build go elsewhere than the build the backend serves.
+  distDir: process.env.NEXT_DIST_DIR ?? '.next',
   poweredByHeader: false,
   async rewrites() {
     if (process.env.NODE_ENV !== 'development') return []
