@@ -1,7 +1,7 @@
 'use client'
 import { useLocale, useTranslations } from 'next-intl'
 import { useRouter } from 'next/navigation'
-import { useTransition } from 'react'
+import { useId, useTransition } from 'react'
 import { localeCookie, locales, type Locale } from '@/i18n/config'
 
 /** Switches the UI language: a cookie the server reads, then a refresh of the server-rendered page. */
@@ -10,10 +10,13 @@ export function LanguageSwitcher({ onChange }: { onChange?: (locale: Locale) => 
   const current = useLocale()
   const router = useRouter()
   const [pending, startTransition] = useTransition()
+  const id = useId()
   return (
-    <label className="inline-flex items-center gap-2 text-sm">
-      <span>{t('label')}</span>
+    <span className="inline-flex items-center gap-2 text-sm">
+      {/* A label beside (not around) the select, so its accessible name is just "Language". */}
+      <label htmlFor={id}>{t('label')}</label>
       <select
+        id={id}
         className="rounded-md border border-slate-300 bg-transparent px-2 py-1 dark:border-slate-600"
         value={current}
         disabled={pending}
@@ -32,6 +35,6 @@ export function LanguageSwitcher({ onChange }: { onChange?: (locale: Locale) => 
           </option>
         ))}
       </select>
-    </label>
+    </span>
   )
 }

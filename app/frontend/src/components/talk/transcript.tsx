@@ -67,11 +67,14 @@ export function Transcript(props: TranscriptProps) {
           })}
         </ol>
       ) : null}
-      <ol role="log" aria-live="polite" aria-relevant="additions" aria-label={t('log')} className="flex flex-col gap-3">
-        {props.entries.map((entry) => (
-          <TurnView key={entry.key} entry={entry} correctionStyle={props.correctionStyle} />
-        ))}
-      </ol>
+      {/* The log role sits on a wrapper: on the list itself it would take away the list's semantics. */}
+      <div role="log" aria-live="polite" aria-relevant="additions" aria-label={t('log')}>
+        <ol className="flex flex-col gap-3">
+          {props.entries.map((entry) => (
+            <TurnView key={entry.key} entry={entry} correctionStyle={props.correctionStyle} />
+          ))}
+        </ol>
+      </div>
       {props.reply ? <StreamingReply text={props.reply.text} visuals={props.reply.visuals} reconnecting={props.reconnecting} /> : null}
     </section>
   )
