@@ -19,6 +19,7 @@ import { createAuth, type Auth } from './core/auth/auth.js'
 import { authRoutes } from './core/auth/routes.js'
 import { createMailTransport, sendMailJob, type MailMessage, type MailTransport } from './core/mail/mailer.js'
 import { loggerOptions } from './core/logger.js'
+import { lazyChildLoggerFactory } from './core/request-logger.js'
 import { databaseHealthCheck, healthRoutes } from './operations/health/routes.js'
 import { readPictureCatalog, type PictureCatalog } from './features/curriculum/content-pack.js'
 import { syncContentPack } from './features/curriculum/loader.js'
@@ -75,6 +76,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const app = Fastify({
     logger: loggerOptions(config, options.logStream),
     genReqId: requestIdFrom,
+    childLoggerFactory: lazyChildLoggerFactory,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
