@@ -154,9 +154,14 @@ ${rows.join('\n')}
 Target: \`/health/live\` at ≥ ${target} of the baseline — **${liveRatio >= target ? 'met' : 'NOT met'}** (${liveRatio.toFixed(2)}).
 
 \`/health/live\` goes through the full production middleware: request id, security headers (the
-OWASP REST set, computed once at start), zod response serialisation, a per-request child logger
-(probes log only at warn level; they are exempt from rate limiting and, being no browser API, from CORS). \`/health/ready\` also runs the database check (a query and the
-migration status) on every call, so it is bounded by the database, not by HTTP.
+OWASP REST set, computed once at start), response serialisation compiled from its zod schema
+(\`trustedResponse\`), a per-request logger bound to the request id (created only when it first
+writes a line: probes log only at warn level, so a healthy probe never needs one; probes are
+exempt from rate limiting and, being no browser API, from CORS). The server is started as in
+production, so it also pins a \`process.nextTick\` queue entry at start (\`pin-tick-shape.ts\`),
+without which V8 leaves \`nextTick\` on a slow path after the app's start-up. \`/health/ready\`
+also runs the database check (a query and the migration status) on every call, so it is bounded
+by the database, not by HTTP.
 `
   const file = path.join(root, 'docs', 'benchmarks.md')
   const previous = (() => {

@@ -1,7 +1,7 @@
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { LogController, type FastifyInstance, type FastifySchema, type HTTPMethods } from 'fastify'
-import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { DestinationStream } from 'pino'
 import { apiV1Router } from './api/v1/router.js'
 import type { Config } from './core/config.js'
@@ -13,12 +13,14 @@ import { HealthRegistry } from './core/health.js'
 import { docsPrefix, registerOpenApi } from './core/http/openapi.js'
 import { registerProblemHandlers } from './core/http/problem.js'
 import { requestIdFrom } from './core/http/request-id.js'
+import { serializerCompiler } from './core/http/serializer.js'
 import { computeSecurityHeaders } from './core/http/security-headers.js'
 import { JobQueue } from './core/jobs.js'
 import { createAuth, type Auth } from './core/auth/auth.js'
 import { authRoutes } from './core/auth/routes.js'
 import { createMailTransport, sendMailJob, type MailMessage, type MailTransport } from './core/mail/mailer.js'
 import { loggerOptions } from './core/logger.js'
+import { lazyChildLoggerFactory } from './core/request-logger.js'
 import { databaseHealthCheck, healthRoutes } from './operations/health/routes.js'
 import { readPictureCatalog, type PictureCatalog } from './features/curriculum/content-pack.js'
 import { syncContentPack } from './features/curriculum/loader.js'
@@ -76,6 +78,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   const app = Fastify({
     logger: loggerOptions(config, options.logStream),
     genReqId: requestIdFrom,
+    childLoggerFactory: lazyChildLoggerFactory,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,

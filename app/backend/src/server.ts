@@ -2,7 +2,11 @@ import { ConfigError, loadConfig } from './core/config.js'
 import { DatabaseUnreachableError } from './core/db/client.js'
 import { DataDirLockedError } from './core/db/data-dir-lock.js'
 import { ContentPackError } from './features/curriculum/content-pack.js'
+import { pinTickObjectShape } from './core/runtime/pin-tick-shape.js'
 import { buildApp } from './main.js'
+
+// Before the app starts, whose start-up would otherwise leave every nextTick on a slow path.
+pinTickObjectShape()
 
 /** Starts the backend: `npm start` (embedded PGlite by default) or `node dist/server.js` in production. */
 async function main(): Promise<void> {

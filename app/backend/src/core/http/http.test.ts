@@ -21,6 +21,11 @@ const probeRoutes: FastifyPluginAsyncZod = async (app) => {
       return { name: request.body.name }
     },
   )
+  app.get('/api/v1/test/quiet', { logLevel: 'warn', schema: { response: { 200: z.object({}) } } }, async (request) => {
+    request.log.info('not written at warn level')
+    request.log.warn('written with the request id')
+    return {}
+  })
   app.get('/api/v1/test/unauthorized', { schema: { response: { 200: z.object({}) } } }, async () => {
     throw new Unauthorized('Sign in first.')
   })
@@ -71,6 +76,20 @@ describe('HTTP middleware and problem documents', () => {
     expect(id).toMatch(/^[0-9a-f-]{36}$/)
     const requestLines = logs.lines().filter((line) => line.requestId === id)
     expect(requestLines.map((line) => line.msg)).toEqual(expect.arrayContaining(['incoming request', 'echo called', 'request completed']))
+  })
+
+  it('logs a route with a warn log level (as the health probes have) only at warn, with the request id', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/test/quiet' })
+    const requestLines = logs.lines().filter((line) => line.requestId === response.headers['x-request-id'])
+    expect(requestLines.map((line) => [line.level, line.msg])).toEqual([[40, 'written with the request id']])
+  })
+
+  it('answers health probes with the security headers and the request id, and logs nothing for them', async () => {
+    const response = await app.inject({ method: 'GET', url: '/health/live', headers: { 'x-request-id': 'probe-1' } })
+    expect(response.statusCode).toBe(200)
+    expect(response.body).toBe('{"status":"ok"}')
+    expect(response.headers).toMatchObject({ 'x-request-id': 'probe-1', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' })
+    expect(logs.lines().filter((line) => line.requestId === 'probe-1')).toEqual([])
   })
 
   it('accepts a caller-supplied request id but replaces one that could forge log lines', async () => {

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Database } from '../../core/db/client.js'
 import { getMigrationStatus } from '../../core/db/migrate.js'
 import type { HealthCheck } from '../../core/health.js'
+import { trustedResponse } from '../../core/http/serializer.js'
 import { serviceVersion } from '../../core/version.js'
 
 const dependencySchema = z
@@ -30,7 +31,8 @@ const summarySchema = readinessSchema
   })
   .meta({ id: 'HealthSummary' })
 
-const liveSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Liveness' })
+// Always the constant below, and probed every few seconds: serialised without a zod pass (see trustedResponse).
+const liveSchema = trustedResponse(z.object({ status: z.literal('ok') }).meta({ id: 'Liveness' }))
 
 /** The database is up when it answers and every committed migration has been applied. */
 export function databaseHealthCheck(database: Database): HealthCheck {
