@@ -36,7 +36,8 @@ export interface OutboxMessageView {
 
 /** Waits for the mail job to deliver a message to `to` whose subject matches, newest first. */
 export async function waitForMail(app: FastifyInstance, to: string, subject: RegExp, options: { after?: number; timeoutMs?: number } = {}): Promise<OutboxMessageView> {
-  const deadline = Date.now() + (options.timeoutMs ?? 15_000)
+  // Generous: over the wire project every query queues behind the others, and CI machines are busy.
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000)
   for (;;) {
     const response = await app.inject({ method: 'GET', url: `/api/v1/dev/outbox?to=${encodeURIComponent(to)}` })
     const messages = (response.json() as { messages: Array<OutboxMessageView & { createdAt: string }> }).messages

@@ -2,13 +2,17 @@ import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { and, eq } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { lessonProgress, lessons, sittings, tutorSessions, turns, users } from '../../core/db/schema/index.js'
 import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 import { parseServerSentEvents } from '../../test/sse.js'
 import { applyRetention, audioDir } from './retention.js'
 import { closeIdleSittings } from './service.js'
+
+// Each test signs learners up through the mail job; under load (the wire project, a busy CI machine)
+// that alone has taken over 15 s.
+vi.setConfig({ testTimeout: 60_000 })
 
 let harness: TestApp
 beforeAll(async () => {
