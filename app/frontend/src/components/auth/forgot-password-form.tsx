@@ -2,11 +2,10 @@
 import { useTranslations } from 'next-intl'
 import Link from 'next/link'
 import { useState, type FormEvent } from 'react'
-import { Alert } from '@/components/ui/alert'
-import { Button } from '@/components/ui/button'
 import { TextField } from '@/components/ui/text-field'
 import { authClient } from '@/lib/auth-client'
 import { callAuth, useDescribeAuthFailure } from './auth-errors'
+import { AuthForm } from './auth-form'
 import { AuthHeading, linkClass } from './auth-heading'
 import { strong } from './resend-verification'
 import { useFormSubmission } from './use-form-submission'
@@ -67,38 +66,35 @@ export function ForgotPasswordForm() {
   }
 
   return (
-    <div className="flex flex-col gap-6">
-      <div className="flex flex-col gap-2">
-        <AuthHeading>{t('forgot.title')}</AuthHeading>
-        <p className="text-slate-700 dark:text-slate-300">{t('forgot.lead')}</p>
-      </div>
-      {alert ? (
-        <div ref={alertRef} tabIndex={-1} className="outline-none">
-          <Alert tone="error">{alert}</Alert>
-        </div>
-      ) : null}
-      <form ref={formRef} noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
-        <TextField
-          name="email"
-          type="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          label={t('fields.email')}
-          value={email}
-          onChange={(event) => setEmail(event.target.value)}
-          error={fieldError}
-        />
-        <Button type="submit" busy={busy} className="w-full sm:w-auto sm:self-start">
-          {t('forgot.submit')}
-        </Button>
-      </form>
-      <p className="text-sm">
-        {t('forgot.remembered')}{' '}
-        <Link href="/sign-in" className={linkClass}>
-          {t('forgot.signIn')}
-        </Link>
-      </p>
-    </div>
+    <AuthForm
+      title={t('forgot.title')}
+      lead={t('forgot.lead')}
+      alert={alert}
+      alertRef={alertRef}
+      formRef={formRef}
+      onSubmit={onSubmit}
+      submitLabel={t('forgot.submit')}
+      busy={busy}
+      footer={
+          <p className="text-sm">
+            {t('forgot.remembered')}{' '}
+            <Link href="/sign-in" className={linkClass}>
+              {t('forgot.signIn')}
+            </Link>
+          </p>
+      }
+    >
+      <TextField
+        name="email"
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        required
+        label={t('fields.email')}
+        value={email}
+        onChange={(event) => setEmail(event.target.value)}
+        error={fieldError}
+      />
+    </AuthForm>
   )
 }

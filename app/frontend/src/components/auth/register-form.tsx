@@ -3,13 +3,12 @@ import { useLocale, useTranslations } from 'next-intl'
 import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { useState, type FormEvent } from 'react'
-import { Alert } from '@/components/ui/alert'
-import { Button } from '@/components/ui/button'
 import { TextField } from '@/components/ui/text-field'
 import { defaultLocale, isLocale } from '@/i18n/config'
 import { authClient } from '@/lib/auth-client'
 import { callAuth, useDescribeAuthFailure } from './auth-errors'
-import { AuthHeading, linkClass } from './auth-heading'
+import { AuthForm } from './auth-form'
+import { linkClass } from './auth-heading'
 import { PasswordField } from './password-field'
 import { verificationCallbackURL } from './resend-verification'
 import { useFormSubmission } from './use-form-submission'
@@ -73,59 +72,56 @@ export function RegisterForm() {
   }
 
   return (
-    <div className="flex flex-col gap-6">
-      <div className="flex flex-col gap-2">
-        <AuthHeading>{t('register.title')}</AuthHeading>
-        <p className="text-slate-700 dark:text-slate-300">{t('register.lead')}</p>
-      </div>
-      {alert ? (
-        <div ref={alertRef} tabIndex={-1} className="outline-none">
-          <Alert tone="error">{alert}</Alert>
-        </div>
-      ) : null}
-      <form ref={formRef} noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
-        <TextField
-          name="name"
-          autoComplete="name"
-          required
-          label={t('fields.name')}
-          hint={t('fields.nameHint')}
-          value={values.name}
-          onChange={update('name')}
-          error={errors.name}
-        />
-        <TextField
-          name="email"
-          type="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          label={t('fields.email')}
-          value={values.email}
-          onChange={update('email')}
-          error={errors.email}
-        />
-        <PasswordField
-          name="password"
-          autoComplete="new-password"
-          required
-          label={t('fields.password')}
-          hint={t('fields.passwordHint')}
-          showLabel={t('fields.showPassword')}
-          value={values.password}
-          onChange={update('password')}
-          error={errors.password}
-        />
-        <Button type="submit" busy={busy || registered || redirecting} className="w-full sm:w-auto sm:self-start">
-          {t('register.submit')}
-        </Button>
-      </form>
-      <p className="text-sm">
-        {t('register.haveAccount')}{' '}
-        <Link href="/sign-in" className={linkClass}>
-          {t('register.signIn')}
-        </Link>
-      </p>
-    </div>
+    <AuthForm
+      title={t('register.title')}
+      lead={t('register.lead')}
+      alert={alert}
+      alertRef={alertRef}
+      formRef={formRef}
+      onSubmit={onSubmit}
+      submitLabel={t('register.submit')}
+      busy={busy || registered || redirecting}
+      footer={
+          <p className="text-sm">
+            {t('register.haveAccount')}{' '}
+            <Link href="/sign-in" className={linkClass}>
+              {t('register.signIn')}
+            </Link>
+          </p>
+      }
+    >
+      <TextField
+        name="name"
+        autoComplete="name"
+        required
+        label={t('fields.name')}
+        hint={t('fields.nameHint')}
+        value={values.name}
+        onChange={update('name')}
+        error={errors.name}
+      />
+      <TextField
+        name="email"
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        required
+        label={t('fields.email')}
+        value={values.email}
+        onChange={update('email')}
+        error={errors.email}
+      />
+      <PasswordField
+        name="password"
+        autoComplete="new-password"
+        required
+        label={t('fields.password')}
+        hint={t('fields.passwordHint')}
+        showLabel={t('fields.showPassword')}
+        value={values.password}
+        onChange={update('password')}
+        error={errors.password}
+      />
+    </AuthForm>
   )
 }

@@ -3,9 +3,9 @@ import { useTranslations } from 'next-intl'
 import Link from 'next/link'
 import { useState, type FormEvent } from 'react'
 import { Alert } from '@/components/ui/alert'
-import { Button } from '@/components/ui/button'
 import { authClient } from '@/lib/auth-client'
 import { callAuth, useDescribeAuthFailure } from './auth-errors'
+import { AuthForm } from './auth-form'
 import { AuthHeading, buttonLinkClass, linkClass } from './auth-heading'
 import { PasswordField } from './password-field'
 import { useFormSubmission } from './use-form-submission'
@@ -86,37 +86,34 @@ export function ResetPasswordForm({ token, error }: ResetPasswordFormProps) {
   }
 
   return (
-    <div className="flex flex-col gap-6">
-      <div className="flex flex-col gap-2">
-        <AuthHeading>{t('reset.title')}</AuthHeading>
-        <p className="text-slate-700 dark:text-slate-300">{t('reset.lead')}</p>
-      </div>
-      {alert ? (
-        <div ref={alertRef} tabIndex={-1} className="outline-none">
-          <Alert tone="error">{alert}</Alert>
-        </div>
-      ) : null}
-      <form ref={formRef} noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
-        <PasswordField
-          name="password"
-          autoComplete="new-password"
-          required
-          label={t('fields.newPassword')}
-          hint={t('fields.passwordHint')}
-          showLabel={t('fields.showPassword')}
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          error={fieldError}
-        />
-        <Button type="submit" busy={busy} className="w-full sm:w-auto sm:self-start">
-          {t('reset.submit')}
-        </Button>
-      </form>
-      <p className="text-sm">
-        <Link href="/sign-in" className={linkClass}>
-          {t('reset.backToSignIn')}
-        </Link>
-      </p>
-    </div>
+    <AuthForm
+      title={t('reset.title')}
+      lead={t('reset.lead')}
+      alert={alert}
+      alertRef={alertRef}
+      formRef={formRef}
+      onSubmit={onSubmit}
+      submitLabel={t('reset.submit')}
+      busy={busy}
+      footer={
+          <p className="text-sm">
+            <Link href="/sign-in" className={linkClass}>
+              {t('reset.backToSignIn')}
+            </Link>
+          </p>
+      }
+    >
+      <PasswordField
+        name="password"
+        autoComplete="new-password"
+        required
+        label={t('fields.newPassword')}
+        hint={t('fields.passwordHint')}
+        showLabel={t('fields.showPassword')}
+        value={password}
+        onChange={(event) => setPassword(event.target.value)}
+        error={fieldError}
+      />
+    </AuthForm>
   )
 }

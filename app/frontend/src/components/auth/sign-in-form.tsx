@@ -5,12 +5,12 @@ import Link from 'next/link'
 import { useRouter } from 'next/navigation'
 import { useState, type FormEvent } from 'react'
 import { Alert } from '@/components/ui/alert'
-import { Button } from '@/components/ui/button'
 import { TextField } from '@/components/ui/text-field'
 import { authClient } from '@/lib/auth-client'
 import { queryKeys } from '@/lib/queries'
 import { callAuth, useDescribeAuthFailure } from './auth-errors'
-import { AuthHeading, linkClass } from './auth-heading'
+import { AuthForm } from './auth-form'
+import { linkClass } from './auth-heading'
 import { PasswordField } from './password-field'
 import { RESEND_COOLDOWN_SECONDS, ResendVerification, strong } from './resend-verification'
 import { safeNextPath } from './safe-next'
@@ -76,59 +76,58 @@ export function SignInForm({ next, defaultEmail = '' }: { next?: string | undefi
   }
 
   return (
-    <div className="flex flex-col gap-6">
-      <div className="flex flex-col gap-2">
-        <AuthHeading>{t('signIn.title')}</AuthHeading>
-        <p className="text-slate-700 dark:text-slate-300">{t('signIn.lead')}</p>
-      </div>
-      {unverifiedEmail ? (
-        <div ref={alertRef} tabIndex={-1} className="flex flex-col gap-3 outline-none">
-          <Alert tone="info">{t.rich('signIn.notVerified', { email: unverifiedEmail, strong })}</Alert>
-          <ResendVerification email={unverifiedEmail} initialCooldownSeconds={RESEND_COOLDOWN_SECONDS} />
-        </div>
-      ) : null}
-      {alert ? (
-        <div ref={alertRef} tabIndex={-1} className="outline-none">
-          <Alert tone="error">{alert}</Alert>
-        </div>
-      ) : null}
-      <form ref={formRef} noValidate onSubmit={onSubmit} className="flex flex-col gap-4">
-        <TextField
-          name="email"
-          type="email"
-          autoComplete="email"
-          inputMode="email"
-          required
-          label={t('fields.email')}
-          value={values.email}
-          onChange={(event) => setValues((current) => ({ ...current, email: event.target.value }))}
-          error={errors.email}
-        />
-        <PasswordField
-          name="password"
-          autoComplete="current-password"
-          required
-          label={t('fields.password')}
-          showLabel={t('fields.showPassword')}
-          value={values.password}
-          onChange={(event) => setValues((current) => ({ ...current, password: event.target.value }))}
-          error={errors.password}
-        />
-        <Button type="submit" busy={busy || signedIn || redirecting} className="w-full sm:w-auto sm:self-start">
-          {t('signIn.submit')}
-        </Button>
-      </form>
-      <div className="flex flex-col gap-2 text-sm">
-        <Link href="/forgot-password" className={`${linkClass} self-start`}>
-          {t('signIn.forgotPassword')}
-        </Link>
-        <p>
-          {t('signIn.noAccount')}{' '}
-          <Link href="/register" className={linkClass}>
-            {t('signIn.register')}
-          </Link>
-        </p>
-      </div>
-    </div>
+    <AuthForm
+      title={t('signIn.title')}
+      lead={t('signIn.lead')}
+      alert={alert}
+      alertRef={alertRef}
+      formRef={formRef}
+      onSubmit={onSubmit}
+      submitLabel={t('signIn.submit')}
+      busy={busy || signedIn || redirecting}
+      notice={
+        unverifiedEmail ? (
+          <div ref={alertRef} tabIndex={-1} className="flex flex-col gap-3 outline-none">
+            <Alert tone="info">{t.rich('signIn.notVerified', { email: unverifiedEmail, strong })}</Alert>
+            <ResendVerification email={unverifiedEmail} initialCooldownSeconds={RESEND_COOLDOWN_SECONDS} />
+          </div>
+        ) : null
+      }
+      footer={
+          <div className="flex flex-col gap-2 text-sm">
+            <Link href="/forgot-password" className={`${linkClass} self-start`}>
+              {t('signIn.forgotPassword')}
+            </Link>
+            <p>
+              {t('signIn.noAccount')}{' '}
+              <Link href="/register" className={linkClass}>
+                {t('signIn.register')}
+              </Link>
+            </p>
+          </div>
+      }
+    >
+      <TextField
+        name="email"
+        type="email"
+        autoComplete="email"
+        inputMode="email"
+        required
+        label={t('fields.email')}
+        value={values.email}
+        onChange={(event) => setValues((current) => ({ ...current, email: event.target.value }))}
+        error={errors.email}
+      />
+      <PasswordField
+        name="password"
+        autoComplete="current-password"
+        required
+        label={t('fields.password')}
+        showLabel={t('fields.showPassword')}
+        value={values.password}
+        onChange={(event) => setValues((current) => ({ ...current, password: event.target.value }))}
+        error={errors.password}
+      />
+    </AuthForm>
   )
 }
