@@ -17,6 +17,7 @@ import {
   turns,
   users,
   type CefrLevel,
+  type Lesson,
   type Sitting,
   type SittingEndReason,
   type SittingTransport,
@@ -83,7 +84,11 @@ export function learnerProfile(user: User): LearnerProfile {
 /** A lesson with its steps flattened across its scenarios and numbered from 0. */
 export async function loadLessonScript(app: FastifyInstance, lessonId: string): Promise<LessonScript | null> {
   const [lesson] = await app.db.select().from(lessons).where(eq(lessons.id, lessonId))
-  if (!lesson) return null
+  return lesson ? lessonScriptOf(app, lesson) : null
+}
+
+async function lessonScriptOf(app: FastifyInstance, lesson: Lesson): Promise<LessonScript> {
+  const lessonId = lesson.id
   const objectives = await app.db
     .select({ descriptor: curriculumObjectives.descriptorEn })
     .from(lessonObjectives)
@@ -187,8 +192,10 @@ async function sessionView(app: FastifyInstance, principal: Principal, session: 
     .from(sittings)
     .where(and(eq(sittings.tutorSessionId, session.id), isNotNull(sittings.endedAt)))
 
-  const script = session.mode === 'lesson' && session.currentLessonId ? await loadLessonScript(app, session.currentLessonId) : null
-  const [lessonRow] = script ? await app.db.select().from(lessons).where(eq(lessons.id, script.id)) : []
+  const [lessonRow] = session.mode === 'lesson' && session.currentLessonId
+    ? await app.db.select().from(lessons).where(eq(lessons.id, session.currentLessonId))
+    : []
+  const script = lessonRow ? await lessonScriptOf(app, lessonRow) : null
   const position = Math.min(session.currentStepPosition ?? 0, Math.max((script?.steps.length ?? 1) - 1, 0))
   const step = script?.steps[position]
   const lastLesson = last?.lessonId ? (await app.db.select({ title: lessons.title }).from(lessons).where(eq(lessons.id, last.lessonId)))[0] : undefined
@@ -475,13 +482,9 @@ export async function changeMode(app: FastifyInstance, principal: Principal, cha
       text,
       cefrMetadata: { targetLevel: profile.level },
     })
-    const [fresh] = await app.db
-      .update(tutorSessions)
-      .set({ lastActivityAt: now })
-      .where(eq(tutorSessions.id, session.id))
-      .returning()
     return {
-      session: await sessionView(app, principal, fresh!),
+      // ensureOpenSitting recorded the activity; the row returned above predates it.
+      session: await sessionView(app, principal, { ...updated!, lastActivityAt: now }),
       opening: { turn: toTurnView(turn), events: events.filter((event) => event.type !== 'memory') },
     }
   } finally {
