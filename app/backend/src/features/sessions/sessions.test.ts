@@ -3,7 +3,17 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { lessonProgress, lessons, sittings, tutorSessions, turns, users } from '../../core/db/schema/index.js'
+import {
+  defaultUserPreferences,
+  lessonProgress,
+  lessons,
+  sittings,
+  tutorSessions,
+  turns,
+  users,
+  type CorrectionStyle,
+  type UserPreferences,
+} from '../../core/db/schema/index.js'
 import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 import { parseServerSentEvents } from '../../test/sse.js'
@@ -163,15 +173,8 @@ describe('sessions: the offline tutor walks a whole lesson', () => {
   })
 })
 
-function preferences(correctionStyle: 'immediate' | 'end_of_turn' | 'end_of_session') {
-  return {
-    greetingVerbosity: 'normal' as const,
-    correctionStyle,
-    explanationLanguage: 'en',
-    tutorVoice: null,
-    transcriptRetentionDays: null,
-    keepAudio: false,
-  }
+function preferences(correctionStyle: CorrectionStyle): UserPreferences {
+  return { ...defaultUserPreferences, correctionStyle }
 }
 
 describe('sessions: free conversation offline', () => {
