@@ -72,7 +72,7 @@ export function createAuth({ config, db, log, sendMail }: AuthDependencies) {
       autoSignInAfterVerification: false,
       expiresIn: 60 * 60 * 24,
       sendVerificationEmail: async ({ user, url }) => {
-        await sendMail(verifyEmailMail({ to: user.email, name: user.name, url, locale: mailLocale((user as { locale?: unknown }).locale) }))
+        await sendMail(verifyEmailMail({ to: user.email, name: user.name, url: verificationLanding(url, user.email), locale: mailLocale((user as { locale?: unknown }).locale) }))
       },
     },
     // Our Fastify rate limiter does this, keyed by the client IP it resolved behind trusted proxies.
@@ -126,3 +126,17 @@ export function createAuth({ config, db, log, sendMail }: AuthDependencies) {
 }
 
 export type Auth = ReturnType<typeof createAuth>
+
+/**
+ * A verification link better-auth made without a landing page (the one it mails on a refused sign-in
+ * has callbackURL "/") lands on the web app's verify-email page instead, which says the address is
+ * confirmed — or that the link expired — rather than dropping the learner on the landing page.
+ */
+export function verificationLanding(link: string, email: string): string {
+  const url = new URL(link)
+  const callback = url.searchParams.get('callbackURL')
+  if (callback === null || callback === '' || callback === '/') {
+    url.searchParams.set('callbackURL', `/verify-email?confirmed=1&email=${encodeURIComponent(email)}`)
+  }
+  return url.toString()
+}

@@ -33,6 +33,8 @@ describe('sign-up and email verification', () => {
     // The refused sign-in sent a fresh link, so a lost first mail is not a dead end.
     const resent = await waitForMail(harness.app, email, /Confirm your email/, { after: Date.parse(new Date().toISOString()) - 5_000 })
     expect(resent.links[0]).toContain('/api/auth/verify-email?token=')
+    // That link has no page of the app's asking, so it lands on the verify-email page, not on '/'.
+    expect(new URL(resent.links[0]!).searchParams.get('callbackURL')).toBe(`/verify-email?confirmed=1&email=${encodeURIComponent(email)}`)
 
     const verified = await harness.app.inject({ method: 'GET', url: linkPath(first.links[0]!) })
     expect(verified.statusCode).toBe(302)

@@ -28,6 +28,7 @@ describe('profile and preferences', () => {
       locale: 'en',
       targetLevel: null,
       examGoal: null,
+      onboardedAt: null,
       preferences: { greetingVerbosity: 'normal', correctionStyle: 'end_of_turn', explanationLanguage: 'en', tutorVoice: null, transcriptRetentionDays: null, keepAudio: false },
     })
   })
@@ -59,7 +60,21 @@ describe('profile and preferences', () => {
     expect(cleared.json()).toMatchObject({ examGoal: null, examDate: null, preferences: { transcriptRetentionDays: null } })
   })
 
+  it('records when onboarding was finished, once', async () => {
+    const user = await createVerifiedUser(harness.app)
+    const before = Date.now()
+    const first = await inject('PATCH', '/api/v1/users/me', user, { targetLevel: 'A2', onboarded: true })
+    expect(first.statusCode).toBe(200)
+    const onboardedAt = first.json<{ onboardedAt: string }>().onboardedAt
+    expect(Date.parse(onboardedAt)).toBeGreaterThanOrEqual(before - 1000)
+    // Finishing again (a second tab) keeps the first time; other edits leave it alone.
+    expect((await inject('PATCH', '/api/v1/users/me', user, { onboarded: true })).json()).toMatchObject({ onboardedAt })
+    expect((await inject('PATCH', '/api/v1/users/me', user, { name: 'Ola' })).json()).toMatchObject({ onboardedAt })
+    expect((await inject('GET', '/api/v1/users/me', user)).json()).toMatchObject({ onboardedAt })
+  })
+
   it.each([
+    [{ onboarded: false }, 'body.onboarded'],
     [{ targetLevel: 'C1' }, 'body.targetLevel'],
     [{ locale: 'de' }, 'body.locale'],
     [{ examGoal: 'B2-C1' }, 'body.examGoal'],

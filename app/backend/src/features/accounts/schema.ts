@@ -53,6 +53,7 @@ export const profileSchema = z
     examDate: z.iso.date().nullable(),
     timeZone: z.string(),
     preferences: preferencesSchema,
+    onboardedAt: z.iso.datetime().nullable().describe('When the learner finished onboarding; null until then'),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Profile' })
@@ -68,6 +69,10 @@ export const profileUpdateSchema = z
     examDate: z.iso.date().nullable().optional(),
     timeZone: timeZone.optional(),
     preferences: preferencesSchema.partial().strict().optional(),
+    onboarded: z
+      .literal(true)
+      .optional()
+      .describe('Marks onboarding as finished (the first time only; onboarding cannot be undone)'),
   })
   // Unknown fields (role, email, emailVerified, …) are refused, not ignored: changing them is not a profile edit.
   .strict()

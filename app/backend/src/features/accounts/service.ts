@@ -43,6 +43,7 @@ export function toProfile(user: User): Profile {
     examDate: user.examDate,
     timeZone: user.timeZone,
     preferences: user.preferences,
+    onboardedAt: user.onboardedAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
   }
 }
@@ -59,11 +60,16 @@ export async function getProfile(app: FastifyInstance, principal: Principal): Pr
 }
 
 export async function updateProfile(app: FastifyInstance, principal: Principal, update: ProfileUpdate): Promise<Profile> {
-  const { preferences, ...fields } = update
+  const { preferences, onboarded, ...fields } = update
   // Preferences merge in SQL, so two quick edits of different preferences both survive.
   const [updated] = await app.db
     .update(users)
-    .set({ ...fields, ...(preferences ? { preferences: sql`${users.preferences} || ${JSON.stringify(preferences)}::jsonb` } : {}) })
+    .set({
+      ...fields,
+      ...(preferences ? { preferences: sql`${users.preferences} || ${JSON.stringify(preferences)}::jsonb` } : {}),
+      // The first completion counts; finishing onboarding again (another tab) keeps the original time.
+      ...(onboarded ? { onboardedAt: sql`coalesce(${users.onboardedAt}, now())` } : {}),
+    })
     .where(eq(users.id, principal.userId))
     .returning()
   if (!updated) throw new NotFound('This account no longer exists.')

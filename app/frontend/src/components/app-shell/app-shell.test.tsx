@@ -75,7 +75,7 @@ describe('the signed-in shell', () => {
 
   it('sends a learner who has not finished onboarding to /onboarding', async () => {
     navigation.pathname = '/home'
-    onRequest('GET', '/api/v1/users/me', json(aProfile({ targetLevel: null, examGoal: null })))
+    onRequest('GET', '/api/v1/users/me', json(aProfile({ targetLevel: null, examGoal: null, onboardedAt: null })))
     renderShell()
     await waitFor(() => expect(navigation.router.replace).toHaveBeenCalledWith('/onboarding'))
     expect(screen.queryByText('page content')).toBeNull()
@@ -83,7 +83,7 @@ describe('the signed-in shell', () => {
 
   it('renders onboarding itself for that learner, without the nav to pages that would send them back', async () => {
     navigation.pathname = '/onboarding'
-    onRequest('GET', '/api/v1/users/me', json(aProfile({ targetLevel: null })))
+    onRequest('GET', '/api/v1/users/me', json(aProfile({ targetLevel: null, onboardedAt: null })))
     renderShell()
     expect(await screen.findByText('page content')).toBeTruthy()
     expect(screen.queryByRole('navigation')).toBeNull()
@@ -91,7 +91,7 @@ describe('the signed-in shell', () => {
   })
 
   it('does not send an instructor without a target level through learner onboarding', async () => {
-    onRequest('GET', '/api/v1/users/me', json(aProfile({ role: 'instructor', targetLevel: null })))
+    onRequest('GET', '/api/v1/users/me', json(aProfile({ role: 'instructor', targetLevel: null, onboardedAt: null })))
     renderShell()
     expect(await screen.findByText('page content')).toBeTruthy()
     expect(navigation.router.replace).not.toHaveBeenCalled()

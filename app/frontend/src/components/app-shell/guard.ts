@@ -13,13 +13,11 @@ export type ShellState =
 export const ONBOARDING_PATH = '/onboarding'
 
 /**
- * Whether a learner still has onboarding ahead of them. The API does not expose the account's
- * `onboardedAt`, and onboarding always saves a target level (which nothing else sets and settings
- * cannot clear), so a learner without one has not finished it. Instructors and admins are not sent
- * through the learner's onboarding.
+ * Whether a learner still has onboarding ahead of them: the account records when they finished it.
+ * Instructors and admins are not sent through the learner's onboarding.
  */
 export function needsOnboarding(profile: Profile): boolean {
-  return profile.role === 'learner' && profile.targetLevel === null
+  return profile.role === 'learner' && profile.onboardedAt === null
 }
 
 /** What the shell shows for the `/users/me` query on a given page. */

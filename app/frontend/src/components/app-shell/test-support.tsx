@@ -110,6 +110,7 @@ export function aProfile(overrides: Partial<Schemas['Profile']> = {}): Schemas['
     examDate: null,
     timeZone: 'Europe/Oslo',
     preferences: { greetingVerbosity: 'normal', correctionStyle: 'end_of_turn', explanationLanguage: 'en', tutorVoice: null, transcriptRetentionDays: null, keepAudio: false },
+    onboardedAt: '2025-03-01T09:20:00.000Z',
     createdAt: '2025-03-01T09:00:00.000Z',
     ...overrides,
   }

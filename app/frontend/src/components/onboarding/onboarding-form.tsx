@@ -40,8 +40,8 @@ export function OnboardingForm() {
 
 /**
  * Target level (from a short can-do self-assessment, which the learner can overrule), exam goal and
- * languages, saved in one PATCH. The API keeps no "onboarded" flag; the target level it saves is what
- * marks onboarding as done (see the shell's guard).
+ * languages, saved in one PATCH that also marks onboarding as finished (the shell's guard reads
+ * `onboardedAt`). Coming back to it later edits the same answers.
  */
 function Onboarding({ profile }: { profile: Profile }) {
   const t = useTranslations('onboarding')
@@ -88,6 +88,7 @@ function Onboarding({ profile }: { profile: Profile }) {
         nativeLanguage: nativeLanguage || null,
         timeZone,
         preferences: { explanationLanguage: explanationLanguage! },
+        onboarded: true,
       },
       { onSuccess: () => router.replace('/home') },
     )

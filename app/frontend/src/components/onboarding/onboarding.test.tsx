@@ -15,7 +15,7 @@ function objectivesOf(level: Level) {
 }
 
 function serveNewLearner() {
-  onRequest('GET', '/api/v1/users/me', json(aProfile({ targetLevel: null, examGoal: null, nativeLanguage: null, timeZone: 'Europe/Oslo' })))
+  onRequest('GET', '/api/v1/users/me', json(aProfile({ targetLevel: null, examGoal: null, nativeLanguage: null, timeZone: 'Europe/Oslo', onboardedAt: null })))
   onRequest('GET', '/api/v1/curriculum/objectives', (request) => json({ items: objectivesOf(request.query.get('level') as Level) }))
 }
 
@@ -81,7 +81,7 @@ describe('onboarding', () => {
 
     await waitFor(() => expect(navigation.router.replace).toHaveBeenCalledWith('/home'))
     const patch = requests.find((request) => request.method === 'PATCH')
-    expect(patch?.body).toEqual({ targetLevel: 'B1', examGoal: null, nativeLanguage: 'ar', timeZone: 'Europe/Berlin', preferences: { explanationLanguage: 'ar' } })
+    expect(patch?.body).toEqual({ targetLevel: 'B1', examGoal: null, nativeLanguage: 'ar', timeZone: 'Europe/Berlin', preferences: { explanationLanguage: 'ar' }, onboarded: true })
   })
 
   it('accepts a native language typed as a code when it is not in the list', async () => {

@@ -1924,6 +1924,8 @@ export interface components {
             examDate: string | null;
             timeZone: string;
             preferences: components["schemas"]["PreferencesInput"];
+            /** @description When the learner finished onboarding; null until then */
+            onboardedAt: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -1956,6 +1958,11 @@ export interface components {
                 /** @description Whether recordings of the learner are stored at all */
                 keepAudio?: boolean;
             };
+            /**
+             * @description Marks onboarding as finished (the first time only; onboarding cannot be undone)
+             * @constant
+             */
+            onboarded?: true;
         };
         DeleteAccountInput: {
             /** @description The current password, to confirm */
@@ -2509,6 +2516,8 @@ export interface components {
             examDate: string | null;
             timeZone: string;
             preferences: components["schemas"]["Preferences"];
+            /** @description When the learner finished onboarding; null until then */
+            onboardedAt: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -2541,6 +2550,11 @@ export interface components {
                 /** @description Whether recordings of the learner are stored at all */
                 keepAudio?: boolean;
             };
+            /**
+             * @description Marks onboarding as finished (the first time only; onboarding cannot be undone)
+             * @constant
+             */
+            onboarded?: true;
         };
         DeleteAccount: {
             /** @description The current password, to confirm */
