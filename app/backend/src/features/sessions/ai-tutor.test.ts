@@ -162,6 +162,14 @@ describe('sessions: the tutor on a language model (AI SDK mock models)', () => {
     expect(of('visual')[0].aid).toMatchObject({ kind: 'word_list', title: 'Land' })
   })
 
+  it('shows the word list with its reply again when the transcript is reloaded', async () => {
+    const page = (await harness.app.inject({ method: 'GET', url: '/api/v1/sessions/default/turns', headers: user.headers })).json()
+    const learnerTurn = page.items.find((turn: { clientTurnId: string | null }) => turn.clientTurnId === polandTurnId)
+    const reply = page.items.find((turn: { replyToTurnId: string | null }) => turn.replyToTurnId === learnerTurn.id)
+    expect(reply.visualAids).toEqual([{ kind: 'word_list', title: 'Land', items: [{ term: 'Polen', gloss: 'Poland' }] }])
+    expect(learnerTurn.visualAids).toEqual([])
+  })
+
   it('says the next step itself when the model answers with a tool call and no words', async () => {
     const before = (await harness.app.inject({ method: 'GET', url: '/api/v1/sessions/default', headers: user.headers })).json()
     const { of } = await say(harness, user, 'tool only: Jeg bor i Bergen.')

@@ -59,6 +59,7 @@ export const turnSchema = z
     speakingMs: z.number().int().nullable(),
     wordTimings: z.array(z.object({ word: z.string(), startMs: z.number(), endMs: z.number(), confidence: z.number().optional() })).nullable(),
     corrections: z.array(correctionSchema),
+    visualAids: z.array(visualAidSchema).describe('Tutor turns: the pictures, tables and word lists shown with the reply, so a reloaded transcript shows them again'),
     cefr: z.record(z.string(), z.unknown()).nullable().describe('CEFR difficulty metadata: word count, speech rate, target level, lesson phrases used'),
     latencyMs: z.number().int().nullable(),
     createdAt: z.iso.datetime(),

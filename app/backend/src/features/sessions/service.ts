@@ -28,7 +28,7 @@ import {
 import { BadRequest, Conflict, NotFound } from '../../core/errors.js'
 import { lessonTopics, type LessonTopic } from '../curriculum/content-schema.js'
 import { findVisibleLesson, learnerProgress, startLesson, toLessonSummary } from '../lessons/service.js'
-import type { LearnerProfile, LessonScript, TutorEvent } from '../tutor/types.js'
+import type { LearnerProfile, LessonScript, TutorEvent, VisualAid } from '../tutor/types.js'
 import { buildGreeting } from './greeting.js'
 import type { modeChangeSchema, sessionSchema, sittingPageQuerySchema, sittingSchema, turnPageQuerySchema, turnSchema } from './schema.js'
 import { summarizeSitting } from './summary.js'
@@ -143,6 +143,7 @@ export function toTurnView(turn: Turn): TurnView {
     speakingMs: turn.speakingMs,
     wordTimings: turn.wordTimings,
     corrections: turn.corrections,
+    visualAids: (turn.events ?? []).flatMap((event) => (event.type === 'visual' ? [event.aid as VisualAid] : [])),
     cefr: turn.cefrMetadata ?? null,
     latencyMs: turn.latencyMs,
     createdAt: turn.createdAt.toISOString(),

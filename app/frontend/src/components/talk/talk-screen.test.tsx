@@ -122,8 +122,12 @@ describe('talk: entering', () => {
     expect(await screen.findByText(/That lesson does not exist/)).toBeTruthy()
   })
 
-  it('pages back through earlier turns', async () => {
-    const older = makeTurn({ text: 'Hvor bor du?', createdAt: '2026-03-01T09:00:00.000Z' })
+  it('pages back through earlier turns, with the visual aids their replies showed', async () => {
+    const older = makeTurn({
+      text: 'Hvor bor du?',
+      createdAt: '2026-03-01T09:00:00.000Z',
+      visualAids: [{ kind: 'word_list', title: 'Steder', items: [{ term: 'en by', gloss: 'a town' }] }],
+    })
     const newer = makeTurn({ text: 'Hva liker du å gjøre?' })
     const calls = routes({
       'GET /api/v1/sessions/default/turns': (call) =>
@@ -137,6 +141,7 @@ describe('talk: entering', () => {
     await within(earlier).findByText('Hvor bor du?')
     const texts = within(earlier).getAllByText(/Hvor bor du\?|Hva liker du å gjøre\?/).map((node) => node.textContent)
     expect(texts).toEqual(['Hvor bor du?', 'Hva liker du å gjøre?'])
+    expect(within(earlier).getByText('en by')).toBeTruthy()
     expect(calls.filter((call) => call.path.endsWith('/turns') && call.method === 'GET').map((call) => call.query.get('before'))).toEqual([null, newer.id])
     await waitFor(() => expect(screen.queryByRole('button', { name: 'Show earlier turns' })).toBeNull())
   })

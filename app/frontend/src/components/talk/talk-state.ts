@@ -69,7 +69,8 @@ export function isBusy(state: TalkState): boolean {
   return state.phase === 'waiting' || state.phase === 'streaming' || state.phase === 'reconnecting'
 }
 
-function entryOfTurn(turn: Turn, visuals: VisualAid[] = []): TalkEntry {
+/** `streamed`: the visual aids that came with a reply as it streamed, for a turn stored without them. */
+function entryOfTurn(turn: Turn, streamed: VisualAid[] = []): TalkEntry {
   return {
     key: turn.id,
     kind: 'turn',
@@ -79,7 +80,7 @@ function entryOfTurn(turn: Turn, visuals: VisualAid[] = []): TalkEntry {
     source: turn.source,
     corrections: turn.corrections,
     correctionsRevealed: true,
-    visuals,
+    visuals: turn.visualAids.length > 0 ? turn.visualAids : streamed,
     incomplete: turn.incomplete,
     unanswered: false,
     clientTurnId: turn.clientTurnId,

@@ -115,6 +115,7 @@ export function makeTurn(overrides: Partial<Schemas['Turn']> = {}): Schemas['Tur
     speakingMs: null,
     wordTimings: null,
     corrections: [],
+    visualAids: [],
     cefr: null,
     latencyMs: null,
     createdAt: '2026-03-02T10:00:00.000Z',

@@ -2250,6 +2250,8 @@ export interface components {
                 confidence?: number;
             }[] | null;
             corrections: components["schemas"]["CorrectionInput"][];
+            /** @description Tutor turns: the pictures, tables and word lists shown with the reply, so a reloaded transcript shows them again */
+            visualAids: components["schemas"]["VisualAidInput"][];
             /** @description CEFR difficulty metadata: word count, speech rate, target level, lesson phrases used */
             cefr: {
                 [key: string]: unknown;
@@ -2842,6 +2844,8 @@ export interface components {
                 confidence?: number;
             }[] | null;
             corrections: components["schemas"]["Correction"][];
+            /** @description Tutor turns: the pictures, tables and word lists shown with the reply, so a reloaded transcript shows them again */
+            visualAids: components["schemas"]["VisualAid"][];
             /** @description CEFR difficulty metadata: word count, speech rate, target level, lesson phrases used */
             cefr: {
                 [key: string]: unknown;
