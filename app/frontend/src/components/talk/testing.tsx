@@ -186,6 +186,7 @@ export function makeMe(overrides: { correctionStyle?: Schemas['Preferences']['co
     examGoal: null,
     examDate: null,
     timeZone: 'UTC',
+    onboardedAt: '2026-03-01T09:00:00.000Z',
     preferences: {
       greetingVerbosity: 'normal',
       correctionStyle: overrides.correctionStyle ?? 'immediate',
