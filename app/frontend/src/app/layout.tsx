@@ -2,6 +2,9 @@ import type { Metadata, Viewport } from 'next'
 import { NextIntlClientProvider } from 'next-intl'
 import { getLocale, getTranslations } from 'next-intl/server'
 import type { ReactNode } from 'react'
+import { ThemeProvider } from '@/components/theme/theme-provider'
+import { themeColors } from '@/theme/config'
+import { requestTheme } from '@/theme/request'
 import { Providers } from './providers'
 import './globals.css'
 
@@ -14,26 +17,37 @@ export const metadata: Metadata = {
   description: 'A speaking coach for adult learners of Norwegian (Bokmål), A1 to B2, with a focus on the oral Norskprøven.',
 }
 
-export const viewport: Viewport = {
-  width: 'device-width',
-  initialScale: 1,
-  themeColor: [
-    { media: '(prefers-color-scheme: light)', color: '#ffffff' },
-    { media: '(prefers-color-scheme: dark)', color: '#020617' },
-  ],
+/** The toolbar colour follows the chosen look, or the device's when the learner has not chosen. */
+export async function generateViewport(): Promise<Viewport> {
+  const theme = await requestTheme()
+  return {
+    width: 'device-width',
+    initialScale: 1,
+    themeColor:
+      theme === 'system'
+        ? [
+            { media: '(prefers-color-scheme: light)', color: themeColors.light },
+            { media: '(prefers-color-scheme: dark)', color: themeColors.dark },
+          ]
+        : themeColors[theme],
+  }
 }
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const locale = await getLocale()
+  const theme = await requestTheme()
   const t = await getTranslations('common')
   return (
-    <html lang={locale === 'nb' ? 'nb' : 'en'}>
+    // data-theme drives Tailwind's `dark:` variant (globals.css).
+    <html lang={locale === 'nb' ? 'nb' : 'en'} data-theme={theme} suppressHydrationWarning>
       <body className="min-h-dvh bg-white text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-blue-700 focus:px-3 focus:py-2 focus:text-white">
           {t('skipToContent')}
         </a>
         <NextIntlClientProvider>
-          <Providers>{children}</Providers>
+          <ThemeProvider initialTheme={theme}>
+            <Providers>{children}</Providers>
+          </ThemeProvider>
         </NextIntlClientProvider>
       </body>
     </html>

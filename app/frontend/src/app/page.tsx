@@ -1,6 +1,7 @@
 import { getTranslations } from 'next-intl/server'
 import Link from 'next/link'
 import { LanguageSwitcher } from '@/components/language-switcher'
+import { ThemeSelect } from '@/components/theme/theme-select'
 
 export default async function LandingPage() {
   const t = await getTranslations('landing')
@@ -8,9 +9,12 @@ export default async function LandingPage() {
   const features = ['talk', 'levels', 'exam'] as const
   return (
     <>
-      <header className="mx-auto flex max-w-3xl items-center justify-between gap-4 px-4 py-4">
+      <header className="mx-auto flex max-w-3xl flex-wrap items-center justify-between gap-x-4 gap-y-2 px-4 py-4">
         <span className="text-lg font-semibold">{common('appName')}</span>
-        <LanguageSwitcher />
+        <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
+          <ThemeSelect />
+          <LanguageSwitcher />
+        </div>
       </header>
       <main id="main" className="mx-auto max-w-3xl px-4 pb-16 pt-6">
         <h1 className="text-3xl font-semibold tracking-tight sm:text-4xl">{t('title')}</h1>

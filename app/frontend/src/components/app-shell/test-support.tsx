@@ -8,6 +8,7 @@ import { cleanup, render } from '@testing-library/react'
 import { NextIntlClientProvider } from 'next-intl'
 import type { ReactElement } from 'react'
 import { afterEach, vi } from 'vitest'
+import { ThemeProvider } from '@/components/theme/theme-provider'
 import type { components } from '@/lib/api/schema'
 import common from '../../../messages/en/common.json'
 import dashboard from '../../../messages/en/dashboard.json'
@@ -77,6 +78,8 @@ afterEach(() => {
   navigation.pathname = '/home'
   for (const spy of Object.values(navigation.router)) spy.mockReset()
   document.cookie = 'avaaz-locale=; max-age=0; path=/'
+  document.cookie = 'avaaz-theme=; max-age=0; path=/'
+  delete document.documentElement.dataset.theme
 })
 
 // --- rendering ------------------------------------------------------------------------------------
@@ -88,7 +91,9 @@ export function renderWithProviders(ui: ReactElement) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } })
   const result = render(
     <NextIntlClientProvider locale="en" messages={messages} timeZone="Europe/Oslo">
-      <QueryClientProvider client={client}>{ui}</QueryClientProvider>
+      <ThemeProvider initialTheme="system">
+        <QueryClientProvider client={client}>{ui}</QueryClientProvider>
+      </ThemeProvider>
     </NextIntlClientProvider>,
   )
   return { ...result, client }

@@ -3,6 +3,7 @@ import { useTranslations } from 'next-intl'
 import { useId, type ReactNode } from 'react'
 import { Card } from '@/components/ui/card'
 import { useMe } from '@/lib/queries'
+import { Appearance } from './appearance'
 import { DeleteAccount } from './delete-account'
 import { ExportData } from './export-data'
 import { InterfaceLanguage } from './interface-language'
@@ -38,6 +39,9 @@ export function SettingsPage() {
       </div>
       <Section title={t('language.title')}>
         <InterfaceLanguage />
+      </Section>
+      <Section title={t('appearance.title')}>
+        <Appearance />
       </Section>
       <Section title={t('profile.title')} lead={t('profile.lead')}>
         <ProfileForm profile={profile} />
