@@ -11,6 +11,11 @@ const config: NextConfig = {
   // Lets a check build go elsewhere than the build the backend serves.
   distDir: process.env.NEXT_DIST_DIR ?? '.next',
   poweredByHeader: false,
+  async headers() {
+    // The service worker is checked on every visit (its registration bypasses the HTTP cache too), so a
+    // fix to it reaches learners at once. Its scope is where it lives, the root: no Service-Worker-Allowed.
+    return [{ source: '/sw.js', headers: [{ key: 'cache-control', value: 'no-cache, max-age=0' }] }]
+  },
   async rewrites() {
     if (process.env.NODE_ENV !== 'development') return []
     const backend = process.env.AVAAZ_BACKEND_URL ?? 'http://127.0.0.1:8000'

@@ -8,7 +8,8 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const dir = fileURLToPath(new URL('..', import.meta.url))
-const marker = path.join(dir, '.next', 'AVAAZ_BUILD_COMPLETE')
+// NEXT_DIST_DIR (next.config.ts) sends a check build elsewhere; its marker goes with it.
+const marker = path.join(dir, process.env.NEXT_DIST_DIR ?? '.next', 'AVAAZ_BUILD_COMPLETE')
 
 function newestChange(entry) {
   const stat = statSync(entry)

@@ -2,6 +2,7 @@ import type { Metadata, Viewport } from 'next'
 import { NextIntlClientProvider } from 'next-intl'
 import { getLocale, getTranslations } from 'next-intl/server'
 import type { ReactNode } from 'react'
+import { ServiceWorkerRegistration } from '@/components/pwa/service-worker-registration'
 import { ThemeProvider } from '@/components/theme/theme-provider'
 import { themeColors } from '@/theme/config'
 import { requestTheme } from '@/theme/request'
@@ -15,6 +16,16 @@ export const dynamic = 'force-dynamic'
 export const metadata: Metadata = {
   title: 'Avaaz',
   description: 'A speaking coach for adult learners of Norwegian (Bokmål), A1 to B2, with a focus on the oral Norskprøven.',
+  applicationName: 'Avaaz',
+  // The web app manifest is linked by app/manifest.ts; the files come from scripts/render-icons.mjs.
+  icons: {
+    icon: [
+      { url: '/favicon.ico', sizes: '16x16 32x32 48x48' },
+      { url: '/icons/icon.svg', type: 'image/svg+xml' },
+    ],
+    apple: [{ url: '/icons/apple-touch-icon.png', sizes: '180x180' }],
+  },
+  appleWebApp: { capable: true, title: 'Avaaz', statusBarStyle: 'default' },
 }
 
 /** The toolbar colour follows the chosen look, or the device's when the learner has not chosen. */
@@ -38,7 +49,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   const theme = await requestTheme()
   const t = await getTranslations('common')
   return (
-    // data-theme drives Tailwind's `dark:` variant (globals.css).
+    // data-theme drives Tailwind's `dark:` variant (globals.css). The offline page is cached by the
+    // service worker, which puts the learner's theme into this attribute when it serves it.
     <html lang={locale === 'nb' ? 'nb' : 'en'} data-theme={theme} suppressHydrationWarning>
       <body className="min-h-dvh bg-white text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
         <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-blue-700 focus:px-3 focus:py-2 focus:text-white">
@@ -49,6 +61,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <Providers>{children}</Providers>
           </ThemeProvider>
         </NextIntlClientProvider>
+        <ServiceWorkerRegistration />
       </body>
     </html>
   )
