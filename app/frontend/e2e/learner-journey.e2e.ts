@@ -10,7 +10,7 @@ import { launchBrowser, screenshotDir, startStack, type Stack } from './stack.js
  * register → verify through the link in the dev outbox → sign in → onboarding → home → a lesson →
  * Talk with the offline tutor through two steps → end the sitting → its summary → settings: the UI
  * in Norwegian, and an export of my data. Every main page is screenshotted at phone and desktop
- * widths and checked with axe-core (no serious or critical violations).
+ * widths and checked with axe-core (no serious or critical violations), then again in the dark theme.
  */
 
 let stack: Stack
@@ -146,6 +146,22 @@ describe('a learner’s first day', () => {
         for (const violation of await seriousAccessibilityViolations(page)) {
           problems.push(`${name} (${size}): ${violation.id} — ${violation.help} (${violation.nodes} elements)`)
         }
+      }
+    }
+    expect(problems).toEqual([])
+  })
+
+  it('reads as well in the dark theme: no serious accessibility violations on any main page (screenshots kept)', async () => {
+    await context.addCookies([{ name: 'avaaz-theme', value: 'dark', url: stack.url }])
+    await page.setViewportSize({ width: 1280, height: 800 })
+    const problems: string[] = []
+    for (const { name, url } of visited) {
+      await page.goto(url)
+      await page.waitForLoadState('networkidle')
+      expect(await page.locator('html').getAttribute('data-theme')).toBe('dark')
+      await page.screenshot({ path: path.join(screenshotDir, `${name}-dark.png`), fullPage: true })
+      for (const violation of await seriousAccessibilityViolations(page)) {
+        problems.push(`${name} (dark): ${violation.id} — ${violation.help} (${violation.nodes} elements)`)
       }
     }
     expect(problems).toEqual([])
