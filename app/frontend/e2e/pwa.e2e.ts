@@ -58,7 +58,7 @@ describe('the installable web app', () => {
     expect(response.status()).toBe(200)
     expect(response.headers()['content-type']).toMatch(/^application\/manifest\+json/)
     const manifest = (await response.json()) as { icons: Array<{ src: string; sizes: string; type: string; purpose?: string }> } & Record<string, unknown>
-    expect(manifest).toMatchObject({ name: 'Avaaz', short_name: 'Avaaz', start_url: '/', scope: '/', display: 'standalone' })
+    expect(manifest).toMatchObject({ name: 'Avaaz', short_name: 'Avaaz', start_url: '/home', scope: '/', display: 'standalone' })
     expect(manifest.description).toMatch(/Norwegian/)
     expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i)
     expect(manifest.background_color).toMatch(/^#[0-9a-f]{6}$/i)

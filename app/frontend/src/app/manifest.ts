@@ -12,7 +12,8 @@ export default function manifest(): MetadataRoute.Manifest {
     short_name: 'Avaaz',
     description: 'A speaking coach for adult learners of Norwegian (Bokmål), A1 to B2, with a focus on the oral Norskprøven.',
     lang: 'en',
-    start_url: '/',
+    // An installed app opens on the learner's home (sign-in first, and back, when signed out).
+    start_url: '/home',
     scope: '/',
     display: 'standalone',
     orientation: 'any',
