@@ -60,6 +60,8 @@ describe('speech features: timing', () => {
     expect(features.pauseCount).toBe(3)
     expect(features.totalPauseMs).toBe(1600)
     expect(features.meanPauseMs).toBeCloseTo(533.33, 2)
+    // 1600 of the 3500 ms from first to last word: 0.457.
+    expect(features.pauseTimeRatio).toBeCloseTo(1600 / 3500, 10)
   })
 
   it('computes speech rate over the time from first to last word, pauses included', () => {

@@ -5,7 +5,7 @@
  */
 import type { ScoreEvidence, WordTiming } from '../../core/db/schema/index.js'
 import { asUnits, asksQuestion, connectiveCategories, connectivesIn, repairsIn, subordinateClauses, wordsBySentence, type ConnectiveCategory } from './discourse.js'
-import { contentStems, isContentToken, mtld, type Lexicon } from './lexical.js'
+import { MATTR_WINDOW, contentStems, isContentToken, mattr, mtld, type Lexicon } from './lexical.js'
 import { isFiller, lexicalTokens, tokenize, type Token } from './tokenize.js'
 
 /** One turn of the exam part, as stored in `turns` (only what the features need). */
@@ -88,6 +88,8 @@ export interface SpeechFeatures {
   pauseCount: number | null
   totalPauseMs: number | null
   meanPauseMs: number | null
+  /** Share of the word-timed speaking time spent in silent pauses (1 − phonation time ratio). */
+  pauseTimeRatio: number | null
   /** Mean words between silent pauses (runs with at least one word). */
   meanLengthOfRun: number | null
   /** Mean ms from the end of an examiner or partner turn to the learner's first word. */
@@ -99,6 +101,8 @@ export interface SpeechFeatures {
   typeCount: number
   /** Null below MTLD_MIN_TOKENS word tokens. */
   mtld: number | null
+  /** Moving-average TTR over windows of MATTR_WINDOW tokens; null below one window. */
+  mattr: number | null
   contentWordCount: number
   /** Share of content words (likely names excluded) whose lemma is not among the 1000 most frequent. */
   beyond1000Share: number | null
@@ -353,12 +357,14 @@ export function extractSpeechFeatures(turns: readonly ScoringTurn[], options: Ex
     pauseCount: wordTimed.length > 0 ? pauses.length : null,
     totalPauseMs,
     meanPauseMs: pauses.length > 0 ? sum(pauses) / pauses.length : wordTimed.length > 0 ? 0 : null,
+    pauseTimeRatio: wordTimed.length > 0 ? ratio(totalPauseMs ?? 0, sum(wordTimed.map((t) => t.spanMs))) : null,
     meanLengthOfRun: runs.length > 0 ? sum(runs) / runs.length : null,
     responseDelayMs: delays.length > 0 ? sum(delays) / delays.length : null,
     responseDelayCount: delays.length,
 
     typeCount: new Set(wordForms).size,
     mtld: wordForms.length >= MTLD_MIN_TOKENS ? mtld(wordForms) : null,
+    mattr: wordForms.length >= MATTR_WINDOW ? mattr(wordForms) : null,
     contentWordCount: content.length,
     beyond1000Share,
     beyond2000Share,
@@ -410,10 +416,12 @@ export const featureMetrics = {
   pause_count: { unit: 'pauses', decimals: 0, value: (f) => f.pauseCount },
   total_pause_ms: { unit: 'ms', decimals: 0, value: (f) => f.totalPauseMs },
   mean_pause_ms: { unit: 'ms', decimals: 0, value: (f) => f.meanPauseMs },
+  pause_time_ratio: { unit: 'share of speaking time', decimals: 3, value: (f) => f.pauseTimeRatio },
   mean_length_of_run: { unit: 'words/run', decimals: 1, value: (f) => f.meanLengthOfRun },
   response_delay_ms: { unit: 'ms', decimals: 0, value: (f) => f.responseDelayMs },
   type_count: { unit: 'types', decimals: 0, value: (f) => f.typeCount },
   mtld: { unit: 'tokens/factor', decimals: 1, value: (f) => f.mtld },
+  mattr: { unit: `TTR, ${MATTR_WINDOW}-token windows`, decimals: 3, value: (f) => f.mattr },
   content_words: { unit: 'words', decimals: 0, value: (f) => f.contentWordCount },
   beyond_1000_share: { unit: 'share of content words', decimals: 3, value: (f) => f.beyond1000Share },
   beyond_2000_share: { unit: 'share of content words', decimals: 3, value: (f) => f.beyond2000Share },

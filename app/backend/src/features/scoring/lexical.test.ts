@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildLexicon, contentStems, isContentWord, lemmaCandidates, loadLexicon, mtld, stem } from './lexical.js'
+import { buildLexicon, contentStems, isContentWord, lemmaCandidates, loadLexicon, mattr, mtld, stem } from './lexical.js'
 import { tokenize } from './tokenize.js'
 
 describe('lemma-light stems', () => {
@@ -113,5 +113,28 @@ describe('MTLD', () => {
     const repetitive = Array.from({ length: 60 }, (_, i) => ['jeg', 'liker', 'mat', 'og', 'jeg', 'liker', 'te'][i % 7]!)
     const diverse = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? 'og' : `ord${i}`))
     expect(mtld(diverse)).toBeGreaterThan(mtld(repetitive))
+  })
+})
+
+describe('MATTR', () => {
+  it('averages the TTR of every window', () => {
+    // Window 3 over "jeg bor jeg har": [jeg bor jeg] 2/3, [bor jeg har] 3/3 → (0.667 + 1) / 2 = 0.8333.
+    expect(mattr(['jeg', 'bor', 'jeg', 'har'], 3)).toBeCloseTo(5 / 6, 10)
+  })
+
+  it('is the plain TTR of a text shorter than a window, and 0 for nothing', () => {
+    expect(mattr(['ja', 'ja', 'nei'], 50)).toBeCloseTo(2 / 3, 10)
+    expect(mattr([])).toBe(0)
+  })
+
+  it('never falls when a repeated word is replaced by a new one (MTLD can)', () => {
+    const tokens = Array.from({ length: 80 }, (_, i) => ['jeg', 'liker', 'mat', 'og', 'vi', 'har', 'barn', 'hus'][(i * 5) % 8]!)
+    let previous = mattr(tokens)
+    for (let i = 0; i < tokens.length; i += 7) {
+      tokens[i] = `nytt${i}`
+      const next = mattr(tokens)
+      expect(next).toBeGreaterThanOrEqual(previous)
+      previous = next
+    }
   })
 })

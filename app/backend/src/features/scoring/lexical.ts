@@ -262,3 +262,29 @@ export function mtld(tokens: readonly string[], threshold: number = MTLD_TTR_THR
   if (tokens.length === 0) return 0
   return (mtldOneWay(tokens, threshold) + mtldOneWay([...tokens].reverse(), threshold)) / 2
 }
+
+/** Window of the moving-average type–token ratio, in tokens. */
+export const MATTR_WINDOW = 50
+
+/**
+ * Moving-average type–token ratio (Covington & McFall 2010): the mean TTR of every window of `window`
+ * consecutive tokens; the plain TTR when the text is shorter than one window, 0 for no tokens. Unlike
+ * MTLD it cannot fall when a repeated word is replaced by a new one: every window's TTR stays or rises.
+ */
+export function mattr(tokens: readonly string[], window: number = MATTR_WINDOW): number {
+  if (tokens.length === 0) return 0
+  if (tokens.length <= window) return new Set(tokens).size / tokens.length
+  const counts = new Map<string, number>()
+  for (const token of tokens.slice(0, window)) counts.set(token, (counts.get(token) ?? 0) + 1)
+  let total = counts.size / window
+  for (let end = window; end < tokens.length; end += 1) {
+    const leaving = tokens[end - window]!
+    const left = (counts.get(leaving) ?? 0) - 1
+    if (left === 0) counts.delete(leaving)
+    else counts.set(leaving, left)
+    const entering = tokens[end]!
+    counts.set(entering, (counts.get(entering) ?? 0) + 1)
+    total += counts.size / window
+  }
+  return total / (tokens.length - window + 1)
+}
