@@ -201,11 +201,13 @@ describe('not assessable, never guessed', () => {
     expect(reasonOf(e.pronunciation)).toMatch(/audio/)
   })
 
-  it('needs timings for fluency', () => {
+  it('needs timings for fluency, and enough timed words', () => {
     const e = estimate([turn('learner', long)], { expectedSpeakingSeconds: 60 })
-    expect(e.fluency.assessable).toBe(false)
     expect(reasonOf(e.fluency)).toMatch(/timing/i)
     expect(e.vocabulary.assessable).toBe(true)
+    // Only the short second turn is timed: 4 timed words.
+    const partly = estimate([turn('learner', long), turn('learner', 'Det er alt, takk.', { speakingMs: 2000 })])
+    expect(reasonOf(partly.fluency)).toMatch(/4 words have timings/)
   })
 
   it('names the word count when there is too little speech', () => {

@@ -246,11 +246,15 @@ function missingEvidence(criterion: MeasuredCriterion, { features, options }: Pa
   if (criterion === 'task_completion' && !(options.expectedSpeakingSeconds && options.expectedSpeakingSeconds > 0)) {
     return "The part's speaking time is unknown, so the amount said cannot be compared with what the task asks for."
   }
+  if (criterion === 'fluency' && words >= minimum) {
+    if (features.speechRateWpm === null) return 'No timings: speech rate and pauses need the timing of spoken turns (a typed answer has none).'
+    // Speech rate rests on the timed turns only.
+    if (features.timedWordCount < minimum) {
+      return `Too little timed speech: ${features.timedWordCount} ${features.timedWordCount === 1 ? 'word has' : 'words have'} timings, and fluency needs at least ${minimum}.`
+    }
+  }
   if (words < minimum) {
     return `Too little speech: ${words} ${words === 1 ? 'word' : 'words'}, and ${criterionNames[criterion].toLowerCase()} needs at least ${minimum}.`
-  }
-  if (criterion === 'fluency' && features.speechRateWpm === null) {
-    return 'No timings: speech rate and pauses need the timing of spoken turns (a typed answer has none).'
   }
   if (criterion === 'grammar' && features.asUnitCount < MIN_AS_UNITS) {
     return `Too few utterances: ${features.asUnitCount} ${features.asUnitCount === 1 ? 'unit' : 'units'}, and complexity needs at least ${MIN_AS_UNITS}.`
@@ -265,6 +269,7 @@ function estimateCriterion(criterion: MeasuredCriterion, context: PartContext): 
   const rows = BAND_THRESHOLDS.filter((row) => row.criterion === criterion)
   const evidence = [
     metricEvidence(context.features, 'word_count'),
+    ...(criterion === 'fluency' ? [metricEvidence(context.features, 'timed_words'), metricEvidence(context.features, 'speaking_time_ms')] : []),
     ...rows.map((row) => evidenceFor(row.metric, context)),
   ].filter((entry): entry is ScoreEvidence => entry !== null)
   const missing = missingEvidence(criterion, context)

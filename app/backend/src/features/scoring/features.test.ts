@@ -109,6 +109,7 @@ describe('speech features: timing', () => {
     expect(features.speechRateWpm).toBeCloseTo(101.695, 3)
     expect(features.timedTurnCount).toBe(2)
     expect(features.wordTimedTurnCount).toBe(1)
+    expect(features.timedWordCount).toBe(10)
   })
 
   it('measures response delay from the end of the other turn to the first word', () => {

@@ -79,6 +79,8 @@ export interface SpeechFeatures {
   timedTurnCount: number
   /** Learner turns with word timings. */
   wordTimedTurnCount: number
+  /** Words in timed turns: what speech rate is computed from. */
+  timedWordCount: number
   /** Speaking time including pauses, over timed turns. */
   speakingTimeMs: number | null
   speechRateWpm: number | null
@@ -150,7 +152,6 @@ interface TurnTiming {
   /** Word-timed turns only. */
   pauses?: number[]
   runs?: number[]
-  fillers?: number
 }
 
 /** Duration and pauses of one learner turn, or null when it has no usable timing. */
@@ -182,7 +183,7 @@ function timeTurn(turn: ScoringTurn, textWords: number): TurnTiming | null {
       }
       if (run > 0) runs.push(run)
       const words = timed.reduce((sum, t) => sum + t.words, 0)
-      return { words, spanMs, pauses, runs, fillers: timed.filter((t) => t.filler).length }
+      return { words, spanMs, pauses, runs }
     }
   }
   if (turn.speakingMs != null && turn.speakingMs > 0) return { words: textWords, spanMs: turn.speakingMs }
@@ -350,6 +351,7 @@ export function extractSpeechFeatures(turns: readonly ScoringTurn[], options: Ex
 
     timedTurnCount: timings.length,
     wordTimedTurnCount: wordTimed.length,
+    timedWordCount: sum(timings.map((t) => t.words)),
     speakingTimeMs,
     speechRateWpm: speakingTimeMs ? (sum(timings.map((t) => t.words)) / speakingTimeMs) * 60_000 : null,
     phonationTimeMs,
@@ -410,6 +412,7 @@ export const featureMetrics = {
   learner_turns: { unit: 'turns', decimals: 0, value: (f) => f.learnerTurnCount },
   word_count: { unit: 'words', decimals: 0, value: (f) => f.wordCount },
   words_per_turn: { unit: 'words/turn', decimals: 1, value: (f) => f.wordsPerTurn },
+  timed_words: { unit: 'words', decimals: 0, value: (f) => f.timedWordCount },
   speaking_time_ms: { unit: 'ms', decimals: 0, value: (f) => f.speakingTimeMs },
   speech_rate_wpm: { unit: 'words/min', decimals: 1, value: (f) => f.speechRateWpm },
   articulation_rate_wpm: { unit: 'words/min', decimals: 1, value: (f) => f.articulationRateWpm },
