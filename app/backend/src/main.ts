@@ -22,9 +22,10 @@ import { createMailTransport, sendMailJob, type MailMessage, type MailTransport 
 import { loggerOptions } from './core/logger.js'
 import { lazyChildLoggerFactory } from './core/request-logger.js'
 import { databaseHealthCheck, healthRoutes } from './operations/health/routes.js'
-import { readPictureCatalog, type PictureCatalog } from './features/curriculum/content-pack.js'
+import { readPartnerBank, readPictureCatalog, type PictureCatalog } from './features/curriculum/content-pack.js'
 import { syncContentPack } from './features/curriculum/loader.js'
 import type { AiModels } from './core/ai/provider.js'
+import type { ExamRuntime } from './features/exams/service.js'
 import { registerSessionJobs, scheduleSessionJobs } from './features/sessions/jobs.js'
 import { createTutorRuntime } from './features/sessions/runtime.js'
 import { defaultWebDir, hasWebBuild, registerWebApp } from './web/next-app.js'
@@ -155,6 +156,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     app.decorate('tutor', tutor)
     health.register(tutor.ai.healthCheck)
     registerSessionJobs(app)
+    app.decorate('exams', { now: () => new Date(), partners: readPartnerBank(config.contentDir) } satisfies ExamRuntime)
     const maintenance = config.database.kind === 'pglite' ? registerEmbeddedMaintenance(queue, db) : null
 
     const securityHeaders = computeSecurityHeaders({ production: config.isProduction })

@@ -5,6 +5,7 @@ import { accountRoutes } from '../../features/accounts/routes.js'
 import { adminRoutes } from '../../features/admin/routes.js'
 import { curriculumRoutes } from '../../features/curriculum/routes.js'
 import { lessonRoutes } from '../../features/lessons/routes.js'
+import { examRoutes } from '../../features/exams/routes.js'
 import { sessionRoutes } from '../../features/sessions/routes.js'
 import { devOutboxRoutes } from '../../operations/dev-outbox/routes.js'
 import { serviceVersion } from '../../core/version.js'
@@ -40,6 +41,7 @@ export const apiV1Router: FastifyPluginAsyncZod = async (app) => {
   await app.register(curriculumRoutes(app.pictures))
   await app.register(lessonRoutes)
   await app.register(sessionRoutes)
+  await app.register(examRoutes)
   const { mail, isProduction } = app.config
   if (mail.transport === 'outbox' && !isProduction) await app.register(devOutboxRoutes(mail.outboxDir))
 }

@@ -12,6 +12,7 @@ import {
   lessonTopics,
   lessonsFileSchema,
   objectivesFileSchema,
+  partnerFileSchema,
   picturesFileSchema,
   type ConversationLevelFile,
   type ConversationTopicsFile,
@@ -19,6 +20,7 @@ import {
   type LessonsFile,
   type ObjectivesFile,
   type PackPicture,
+  type PartnerFile,
 } from './content-schema.js'
 
 /** `app/backend/content/nb`, from both `src/features/curriculum` and `dist/features/curriculum`. */
@@ -41,6 +43,8 @@ export interface ContentPack {
   wordList: WordListEntry[]
   /** What the offline tutor says, per level, and the conversation topics it recognises. */
   conversation: { levels: ConversationLevelFile[]; topics: ConversationTopicsFile }
+  /** The scripted co-candidate's lines for each template's pair part. */
+  partners: PartnerFile[]
 }
 
 /** Minimum prompt-bank sizes per exam template, so two attempts rarely repeat. */
@@ -149,6 +153,7 @@ export function readContentPack(dir: string = defaultContentDir): ContentPack {
   if (!existsSync(pictureIndex)) problems.push('pictures/index.yaml: missing')
   const wordList = readWordList(path.join(dir, 'wordlist', 'frequency.tsv'), dir, problems)
   const conversation = readConversationFiles(dir, problems)
+  const partners = readPartnerFiles(dir, problems)
 
   // Objectives: every level × skill has at least four, slugs unique.
   const objectiveLevel = new Map<string, string>()
@@ -233,8 +238,49 @@ export function readContentPack(dir: string = defaultContentDir): ContentPack {
     }
   }
 
+  // Co-candidate lines: every pair part has them, for every prompt, at both levels of its test.
+  for (const exam of exams) {
+    const [lower, upper] = exam.level.split('-') as [CefrLevel, CefrLevel]
+    for (const part of exam.parts.filter((candidate) => candidate.mode === 'pair')) {
+      const where = `exams/partners: ${exam.slug} ${part.slug}`
+      const file = partners.find((candidate) => candidate.template === exam.slug && candidate.part === part.slug)
+      if (!file) {
+        problems.push(`${where}: no co-candidate lines`)
+        continue
+      }
+      for (const prompt of part.promptBank) {
+        const lines = file.prompts[prompt.id]
+        if (!lines) problems.push(`${where}: prompt ${prompt.id} has no lines`)
+        else for (const level of [lower, upper]) if (!lines[level]) problems.push(`${where}: prompt ${prompt.id} has no ${level} lines`)
+      }
+      for (const id of Object.keys(file.prompts)) {
+        if (!part.promptBank.some((prompt) => prompt.id === id)) problems.push(`${where}: lines for ${id}, which is not a prompt of the part`)
+      }
+    }
+  }
+  for (const file of partners) {
+    if (!exams.some((exam) => exam.slug === file.template && exam.parts.some((part) => part.slug === file.part && part.mode === 'pair'))) {
+      problems.push(`exams/partners: ${file.template} ${file.part} is not a pair part of a template`)
+    }
+  }
+
   if (problems.length > 0) throw new ContentPackError(problems)
-  return { dir, objectives, lessons, exams, pictures, wordList, conversation }
+  return { dir, objectives, lessons, exams, pictures, wordList, conversation, partners }
+}
+
+function readPartnerFiles(dir: string, problems: string[]): PartnerFile[] {
+  return yamlFiles(path.join(dir, 'exams', 'partners')).flatMap((file) => parseFile(file, partnerFileSchema, dir, problems) ?? [])
+}
+
+/** Co-candidate lines by template slug, then prompt id, then level. */
+export type PartnerBank = Record<string, PartnerFile['prompts']>
+
+/** Reads only the co-candidate files (cheap), for a pack already validated and loaded. */
+export function readPartnerBank(dir: string = defaultContentDir): PartnerBank {
+  const problems: string[] = []
+  const files = readPartnerFiles(dir, problems)
+  if (problems.length > 0) throw new ContentPackError(problems)
+  return Object.fromEntries(files.map((file) => [file.template, file.prompts]))
 }
 
 /** `tutor/topics.yaml` and one `tutor/<level>.yaml` per CEFR level. */

@@ -143,6 +143,26 @@ export const examTemplateFileSchema = z
   })
   .strict()
 
+/** What the scripted co-candidate says in one pair-task prompt, at one level. */
+export const partnerLinesSchema = z
+  .object({
+    opening: text.describe('First turn: something about themself on the topic and a question to the candidate'),
+    statements: z.array(text).min(4),
+    questions: z.array(text).min(4),
+    reactions: z.array(text).min(3),
+    helpRequests: z.array(text).min(1),
+  })
+  .strict()
+
+/** `exams/partners/<test level>.yaml`: the scripted co-candidate's lines for a template's pair part, per prompt and level. */
+export const partnerFileSchema = z
+  .object({
+    template: slugSchema,
+    part: slugSchema,
+    prompts: z.record(slugSchema, z.partialRecord(z.enum(cefrLevels), partnerLinesSchema)),
+  })
+  .strict()
+
 export const pictureSchema = z
   .object({
     slug: slugSchema,
@@ -163,6 +183,8 @@ export type LessonsFile = z.infer<typeof lessonsFileSchema>
 export type PackLesson = z.infer<typeof lessonSchema>
 export type ExamTemplateFile = z.infer<typeof examTemplateFileSchema>
 export type PackExamPart = z.infer<typeof examPartSchema>
+export type PartnerFile = z.infer<typeof partnerFileSchema>
+export type PartnerLines = z.infer<typeof partnerLinesSchema>
 export type PackPicture = z.infer<typeof pictureSchema>
 
 // --- offline tutor conversation bank (content/nb/tutor/) ---------------------------------------------

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { requireUser, signedIn } from '../../core/auth/access.js'
 import { problemSchema } from '../../core/http/problem.js'
 import { safeErrorSummary } from '../../core/logger.js'
+import { refuseWhileExamRuns } from '../exams/service.js'
 import {
   modeChangeResultSchema,
   modeChangeSchema,
@@ -15,7 +16,8 @@ import {
   turnRequestSchema,
 } from './schema.js'
 import { changeMode, endOpenSitting, getSessionView, getSitting, listSittings, listTurns } from './service.js'
-import { beginLearnerTurn, type TurnStreamEvent } from './turns.js'
+import type { TurnStreamEvent } from './turn-records.js'
+import { beginLearnerTurn } from './turns.js'
 
 const errors = { 400: problemSchema, 401: problemSchema, 404: problemSchema }
 
@@ -57,7 +59,11 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: modeChangeResultSchema, ...errors, 409: problemSchema },
       },
     },
-    async (request) => changeMode(app, await requireUser(request), request.body),
+    async (request) => {
+      const user = await requireUser(request)
+      await refuseWhileExamRuns(app, user)
+      return changeMode(app, user, request.body)
+    },
   )
 
   app.post(

@@ -4,6 +4,7 @@ import {
   cefrLevels,
   examAttemptStatuses,
   examLevels,
+  examPhases,
   sessionModes,
   sittingEndReasons,
   sittingTransports,
@@ -158,6 +159,15 @@ export const tutorStateChangeSchema = z
     z.object({ kind: z.literal('step'), lessonId: z.uuid(), position: z.number().int(), total: z.number().int() }),
     z.object({ kind: z.literal('lesson_complete'), lessonId: z.uuid() }),
     z.object({ kind: z.literal('topic'), topic: z.enum(lessonTopics) }),
+    z
+      .object({
+        kind: z.literal('exam'),
+        attemptId: z.uuid(),
+        status: z.enum(examAttemptStatuses),
+        phase: z.enum(examPhases),
+        partPosition: z.number().int(),
+      })
+      .describe('A mock exam moved on (a part began or ended, or the exam is over): read the attempt again'),
   ])
   .meta({ id: 'TutorStateChange' })
 
@@ -186,6 +196,10 @@ export const turnRequestSchema = z
       .describe('Chosen by the client; a retried request with the same id never stores the turn twice'),
     text: z.string().describe("The learner's words"),
     source: z.enum(turnSources.filter((source) => source !== 'speech_engine') as ['typed', 'browser_speech']).default('typed'),
+    examAttemptId: z
+      .uuid()
+      .optional()
+      .describe('Sent by the exam screen: an answer for this mock exam, refused (409) once it is no longer running'),
     timing: z
       .object({
         startedAt: z.iso.datetime({ offset: true }),

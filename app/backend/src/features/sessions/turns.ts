@@ -11,16 +11,15 @@ import {
   type SessionMode,
   type StoredTutorEvent,
   type Turn,
-  type TurnSource,
 } from '../../core/db/schema/index.js'
 import { Conflict, ValidationFailed } from '../../core/errors.js'
-import { safeErrorSummary } from '../../core/logger.js'
 import { MAX_LESSON_MINUTES, recordActivity } from '../lessons/service.js'
 import { buildTutorInstructions, RECENT_TURNS_IN_INSTRUCTIONS } from '../tutor/instructions.js'
-import { usedPhrases, usedVocabulary, wordsOf } from '../tutor/offline/answer.js'
-import { checkNorwegian } from '../tutor/offline/language-checks.js'
-import type { LessonScript, TutorEvent, TutorStateChange } from '../tutor/types.js'
+import type { TutorEvent, TutorStateChange } from '../tutor/types.js'
+import { currentAttempt } from '../exams/service.js'
+import { replyInExam } from '../exams/turns.js'
 import type { turnRequestSchema } from './schema.js'
+import { failTurn, learnerTurnValues, type Emit, type LearnerTurnInput, type TurnRun, type TurnStreamEvent } from './turn-records.js'
 import {
   ensureOpenSitting,
   insertTurn,
@@ -32,28 +31,6 @@ import {
   toTurnView,
   type SessionState,
 } from './service.js'
-
-/** One Server-Sent Event of a turn's reply. */
-export type TurnStreamEvent =
-  | { event: 'turn'; data: { turn: ReturnType<typeof toTurnView> } }
-  | { event: 'delta'; data: { text: string } }
-  | { event: 'correction'; data: { correction: Correction } }
-  | { event: 'visual'; data: { aid: Extract<TutorEvent, { type: 'visual' }>['aid'] } }
-  | { event: 'state'; data: { change: TutorStateChange } }
-  | { event: 'done'; data: { turn: ReturnType<typeof toTurnView>; replayed: boolean } }
-  | { event: 'error'; data: { code: 'tutor_timeout' | 'tutor_unavailable' | 'internal'; message: string; retryable: boolean; turn: ReturnType<typeof toTurnView> | null } }
-
-export type Emit = (event: TurnStreamEvent) => void
-
-/** Runs the reply, emitting its events; never rejects (failures become an `error` event). */
-export type TurnRun = (emit: Emit) => Promise<void>
-
-export interface LearnerTurnInput {
-  clientTurnId: string
-  text: string
-  source: TurnSource
-  timing?: { startedAt: string; endedAt: string; speakingMs?: number; words?: Array<{ word: string; startMs: number; endMs: number; confidence?: number }> }
-}
 
 /**
  * Accepts a learner turn. Everything that can be refused (bad text, a client turn id reused for other
@@ -70,9 +47,17 @@ export async function beginLearnerTurn(app: FastifyInstance, principal: Principa
     throw new ValidationFailed([{ path: 'body.text', message: `A turn can be at most ${limit} characters; this one has ${text.length}.` }])
   }
   const input: LearnerTurnInput = { ...body, text }
-  const session = await loadSession(app, principal.userId)
-  const release = await app.tutor.lock.acquire(session.id)
+  const release = await app.tutor.lock.acquire((await loadSession(app, principal.userId)).id)
   try {
+    // Read under the lock: a turn or an exam step that held it may have changed the mode.
+    const session = await loadSession(app, principal.userId)
+    const exam = session.mode === 'exam' ? await currentAttempt(app, session) : null
+    if (body.examAttemptId && exam?.attempt.id !== body.examAttemptId) {
+      throw new Conflict('That mock exam is no longer running (its time is up or it was abandoned), so this answer was not recorded. See the exam for its result.')
+    }
+    if (session.mode === 'exam' && !exam) {
+      throw new Conflict('The mock exam has ended (its time is up or it was abandoned), so this answer was not recorded. See the exam for its result.')
+    }
     const [existing] = await app.db
       .select()
       .from(turns)
@@ -97,7 +82,8 @@ export async function beginLearnerTurn(app: FastifyInstance, principal: Principa
           emit({ event: 'done', data: { turn: toTurnView(reply), replayed: true } })
           return
         }
-        await replyToTurn(app, principal, input, existing ?? null, emit)
+        if (exam) await replyInExam(app, principal, input, existing ?? null, exam, emit)
+        else await replyToTurn(app, principal, input, existing ?? null, emit)
       } finally {
         release()
       }
@@ -239,84 +225,6 @@ async function replyToTurn(app: FastifyInstance, principal: Principal, input: Le
   }
 }
 
-function learnerTurnValues(
-  input: LearnerTurnInput,
-  where: { sessionId: string; sittingId: string; userId: string; lesson: LessonScript | null },
-): Omit<typeof turns.$inferInsert, 'sequence'> {
-  const words = wordsOf(input.text).length
-  const speakingMs = input.timing?.speakingMs ?? (input.timing ? Date.parse(input.timing.endedAt) - Date.parse(input.timing.startedAt) : null)
-  const corrections: Correction[] = checkNorwegian(input.text, { source: input.source }).map((finding) => ({
-    original: finding.original,
-    corrected: finding.corrected,
-    explanation: finding.explanation,
-    source: 'rules',
-    rule: finding.rule,
-    category: finding.category,
-  }))
-  return {
-    tutorSessionId: where.sessionId,
-    sittingId: where.sittingId,
-    userId: where.userId,
-    role: 'learner',
-    text: input.text,
-    source: input.source,
-    clientTurnId: input.clientTurnId,
-    startedAt: input.timing ? new Date(input.timing.startedAt) : null,
-    endedAt: input.timing ? new Date(input.timing.endedAt) : null,
-    speakingMs,
-    wordTimings: input.timing?.words ?? null,
-    corrections,
-    cefrMetadata: {
-      wordCount: words,
-      ...(speakingMs ? { speechRateWpm: Math.round((words / speakingMs) * 60_000) } : {}),
-      ...(where.lesson
-        ? { usedPhrases: usedPhrases(input.text, where.lesson.phrases), usedVocabulary: usedVocabulary(input.text, where.lesson.vocabulary) }
-        : {}),
-    },
-  }
-}
-
-/** Stores what the tutor had said as an incomplete turn and tells the learner, who can retry the same turn. */
-async function failTurn(
-  app: FastifyInstance,
-  principal: Principal,
-  failure: { error: unknown; timedOut: boolean; partial: string; learnerTurn: Turn | null; tutorTurn: Turn | null; sittingId: string | null; emit: Emit },
-): Promise<void> {
-  const { learnerTurn, sittingId, emit } = failure
-  // Only the error's kind: provider and database errors carry prompts and query parameters, and
-  // transcripts never go to logs.
-  app.log.warn({ error: safeErrorSummary(failure.error), userId: principal.userId, learnerTurnId: learnerTurn?.id }, 'tutor reply failed')
-  if (failure.tutorTurn) {
-    // The reply was stored before the failure: it stands.
-    emit({ event: 'done', data: { turn: toTurnView(failure.tutorTurn), replayed: false } })
-    return
-  }
-  let stored: Turn | null = null
-  try {
-    if (learnerTurn && sittingId && failure.partial.trim()) {
-      stored = await insertTurn(app.db, {
-        tutorSessionId: learnerTurn.tutorSessionId,
-        sittingId,
-        userId: principal.userId,
-        role: 'tutor',
-        text: failure.partial.trim(),
-        replyToTurnId: learnerTurn.id,
-        incomplete: true,
-      })
-    }
-  } catch (error) {
-    app.log.error({ error: safeErrorSummary(error) }, 'could not store the incomplete tutor reply')
-  }
-  const code = failure.timedOut ? 'tutor_timeout' : learnerTurn ? 'tutor_unavailable' : 'internal'
-  const message =
-    code === 'tutor_timeout'
-      ? 'The tutor took too long to answer. Your turn is saved; send it again to get a reply.'
-      : code === 'tutor_unavailable'
-        ? 'The tutor could not answer just now. Your turn is saved; send it again to get a reply.'
-        : 'Your turn could not be processed. Nothing was saved; please send it again.'
-  emit({ event: 'error', data: { code, message, retryable: true, turn: stored ? toTurnView(stored) : null } })
-}
-
 /** Applies the tutor's state changes inside the reply's transaction: step, lesson completion, topic, memory. */
 async function applyChanges(
   tx: DbOrTx,
@@ -343,7 +251,7 @@ async function applyChanges(
         .update(lessonProgress)
         .set({ status: 'completed', completedAt: now, lastActivityAt: now, completedCount: sql`${lessonProgress.completedCount} + 1` })
         .where(ofLesson(change.lessonId))
-    } else {
+    } else if (change.kind === 'topic') {
       state = { ...state, topic: change.topic }
     }
   }

@@ -2,7 +2,9 @@ import type {
   CefrLevel,
   Correction,
   CorrectionStyle,
+  ExamAttemptStatus,
   ExamLevel,
+  ExamPhase,
   PhraseItem,
   SessionMode,
   TurnRole,
@@ -27,6 +29,8 @@ export type TutorStateChange =
   | { kind: 'lesson_complete'; lessonId: string }
   /** Free conversation moved to another topic. */
   | { kind: 'topic'; topic: LessonTopic }
+  /** A mock exam moved on: a part began or ended, or the exam is over. */
+  | { kind: 'exam'; attemptId: string; status: ExamAttemptStatus; phase: ExamPhase; partPosition: number }
 
 export type TutorEvent =
   | { type: 'delta'; text: string }

@@ -1614,6 +1614,11 @@ export interface paths {
                          * @enum {string}
                          */
                         source?: "typed" | "browser_speech";
+                        /**
+                         * Format: uuid
+                         * @description Sent by the exam screen: an answer for this mock exam, refused (409) once it is no longer running
+                         */
+                        examAttemptId?: string;
                         timing?: {
                             /** Format: date-time */
                             startedAt: string;
@@ -1813,6 +1818,409 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exams/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My mock exams, newest first, with their results */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["ExamAttemptSummary"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Start a mock oral exam (A1-A2, A2-B1 or B1-B2); the tutor session switches to exam mode
+         * @description One attempt runs at a time: while one runs, a new start is refused (409) with its `attemptId`, to continue or abandon.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ExamAttemptStartInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExamAttempt"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exams/attempts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An attempt as it stands on the server clock: part, phase, deadlines, instructions, task, what was said, result state */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExamAttempt"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exams/attempts/{id}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The scored result: level reached, criteria with bands and evidence, feedback, recommended lessons, transcript per part
+         * @description While scoring runs the state is `pending` and no scores are included — never a partial result.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExamResult"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exams/attempts/{id}/advance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move on from the named part and phase (ready to begin, done preparing, done speaking)
+         * @description Naming a part or phase the attempt has already left is refused (409), so a repeated click never skips ahead.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ExamAttemptAdvanceInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExamAttempt"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exams/attempts/{id}/abandon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Abandon a running attempt (it is not scored); the tutor session returns to free conversation */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description No fields; may be omitted */
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never> | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ExamAttempt"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2196,6 +2604,245 @@ export interface components {
                 gloss: string;
             }[];
         };
+        ExamAttemptStartInput: {
+            /**
+             * @description The test: A1-A2, A2-B1 or B1-B2
+             * @enum {string}
+             */
+            level: "A1-A2" | "A2-B1" | "B1-B2";
+            /**
+             * @description Speaking (voice transports) or typing
+             * @default text
+             * @enum {string}
+             */
+            delivery: "voice" | "text";
+            /**
+             * @description Level the AI co-candidate plays in the pair task: one of the test's two levels (default: the lower)
+             * @enum {string}
+             */
+            coCandidateLevel?: "A1" | "A2" | "B1" | "B2";
+        };
+        ExamAttemptAdvanceInput: {
+            /** @description The part the candidate is moving on from */
+            partPosition: number;
+            /**
+             * @description The phase the candidate is moving on from
+             * @enum {string}
+             */
+            phase: "instructions" | "preparation" | "speaking";
+        };
+        ExamPartSummaryInput: {
+            position: number;
+            slug: string;
+            title: string;
+            /** @enum {string} */
+            taskType: "warm_up" | "self_presentation" | "picture_description" | "conversation" | "monologue" | "opinion" | "exchange_views" | "argue_statement" | "role_play";
+            /** @enum {string} */
+            mode: "individual" | "pair";
+            /** @description false for the warm-up */
+            scored: boolean;
+            preparationSeconds: number;
+            speakingSeconds: number;
+            /** @enum {string} */
+            state: "done" | "current" | "upcoming";
+        };
+        ExamTurnInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            role: "learner" | "tutor" | "partner" | "examiner";
+            text: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ExamCurrentPartInput: {
+            position: number;
+            slug: string;
+            title: string;
+            /** @enum {string} */
+            taskType: "warm_up" | "self_presentation" | "picture_description" | "conversation" | "monologue" | "opinion" | "exchange_views" | "argue_statement" | "role_play";
+            /** @enum {string} */
+            mode: "individual" | "pair";
+            /** @description false for the warm-up */
+            scored: boolean;
+            preparationSeconds: number;
+            speakingSeconds: number;
+            instructionsEn: string;
+            instructionsNb: string;
+            /** @description The task: given once the instructions are over */
+            prompt: {
+                text: string;
+                textEn: string | null;
+                picture: {
+                    slug: string;
+                    title: string;
+                    url: string;
+                    alt: string;
+                } | null;
+            } | null;
+            /** @description What the examiner, the co-candidate and the candidate said in this part, oldest first */
+            turns: components["schemas"]["ExamTurnInput"][];
+        };
+        ExamAttemptInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            level: "A1-A2" | "A2-B1" | "B1-B2";
+            /** @enum {string} */
+            delivery: "voice" | "text";
+            /** @enum {string} */
+            status: "in_progress" | "scoring" | "completed" | "abandoned";
+            /** @enum {string} */
+            phase: "instructions" | "preparation" | "speaking" | "done";
+            coCandidateLevel: ("A1" | "A2" | "B1" | "B2") | null;
+            template: {
+                slug: string;
+                title: string;
+                totalMinutes: number;
+            };
+            /**
+             * Format: date-time
+             * @description The server's clock, to show countdowns against
+             */
+            serverTime: string;
+            /** @description When the current phase ends by itself (server time) */
+            phaseEndsAt: string | null;
+            /** @description When the speaking time of the current part ends (server time) */
+            partEndsAt: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            /** @description null once the attempt is over */
+            part: components["schemas"]["ExamCurrentPartInput"] | null;
+            parts: components["schemas"]["ExamPartSummaryInput"][];
+            /** @description The scored result: `pending` while scoring runs */
+            result: {
+                /**
+                 * @description none: abandoned or still running
+                 * @enum {string}
+                 */
+                state: "pending" | "ready" | "failed" | "none";
+                estimatedLevel: ("below_A1" | "A1" | "A2" | "B1" | "B2") | null;
+                outcome: ("below" | "lower" | "upper") | null;
+            };
+        };
+        ExamAttemptSummaryInput: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            level: "A1-A2" | "A2-B1" | "B1-B2";
+            /** @enum {string} */
+            delivery: "voice" | "text";
+            /** @enum {string} */
+            status: "in_progress" | "scoring" | "completed" | "abandoned";
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            /** @description The scored result: `pending` while scoring runs */
+            result: {
+                /**
+                 * @description none: abandoned or still running
+                 * @enum {string}
+                 */
+                state: "pending" | "ready" | "failed" | "none";
+                estimatedLevel: ("below_A1" | "A1" | "A2" | "B1" | "B2") | null;
+                outcome: ("below" | "lower" | "upper") | null;
+            };
+            template: {
+                slug: string;
+                title: string;
+                totalMinutes: number;
+            };
+        };
+        ScoreEvidenceInput: {
+            /** @enum {string} */
+            kind: "quote" | "measure";
+            /**
+             * Format: uuid
+             * @description Quotes: the turn quoted
+             */
+            turnId?: string;
+            /** @description Quotes: the words quoted */
+            text?: string;
+            /** @description Measures: the feature, e.g. 'speech_rate_wpm', 'mtld', 'mean_pause_ms' */
+            metric?: string;
+            value?: number;
+            unit?: string;
+        };
+        CriterionResultInput: {
+            /** @enum {string} */
+            criterion: "task_completion" | "fluency" | "pronunciation" | "vocabulary" | "grammar" | "coherence" | "interaction" | "overall";
+            /** @description false: not enough evidence (too little speech; pronunciation without an audio-capable assessor) — never guessed */
+            assessable: boolean;
+            band: ("below_A1" | "A1" | "A2" | "B1" | "B2") | null;
+            /** @description 0–4 on the CEFR scale (1 = A1 … 4 = B2); null when not assessable */
+            score: number | null;
+            /**
+             * @description measured: from speech features computed locally; llm: a language-model rubric rater
+             * @enum {string}
+             */
+            rater: "measured" | "llm" | "audio";
+            /** @description Why this band (or why not assessable), naming the evidence */
+            justification: string | null;
+            evidence: components["schemas"]["ScoreEvidenceInput"][];
+        };
+        ExamResultInput: {
+            /** Format: uuid */
+            attemptId: string;
+            /** @enum {string} */
+            level: "A1-A2" | "A2-B1" | "B1-B2";
+            /**
+             * @description pending while scoring runs (no partial scores are shown); none: abandoned or still running
+             * @enum {string}
+             */
+            state: "pending" | "ready" | "failed" | "none";
+            /** @description The level reached within the registered pair, or below_A1 … below the pair */
+            estimatedLevel: ("below_A1" | "A1" | "A2" | "B1" | "B2") | null;
+            /** @description Relative to the test's two levels */
+            outcome: ("below" | "lower" | "upper") | null;
+            /** @description In the learner's explanation language where it can be */
+            feedback: string | null;
+            strengths: string[];
+            weaknesses: string[];
+            raters: ("measured" | "llm" | "audio")[];
+            /** @description Per criterion over the scored parts */
+            overall: components["schemas"]["CriterionResultInput"][];
+            parts: {
+                position: number;
+                slug: string;
+                title: string;
+                /** @enum {string} */
+                taskType: "warm_up" | "self_presentation" | "picture_description" | "conversation" | "monologue" | "opinion" | "exchange_views" | "argue_statement" | "role_play";
+                /** @enum {string} */
+                mode: "individual" | "pair";
+                scored: boolean;
+                criteria: components["schemas"]["CriterionResultInput"][];
+                transcript: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    role: "learner" | "tutor" | "partner" | "examiner";
+                    text: string;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** @description Kept audio of the turn (voice, when the learner keeps audio) */
+                    audioUrl: string | null;
+                }[];
+            }[];
+            recommendedLessons: {
+                slug: string;
+                title: string;
+                /** @enum {string} */
+                level: "A1" | "A2" | "B1" | "B2";
+                /**
+                 * @description The weak criterion it trains
+                 * @enum {string}
+                 */
+                criterion: "task_completion" | "fluency" | "pronunciation" | "vocabulary" | "grammar" | "coherence" | "interaction" | "overall";
+            }[];
+            /** @description The sitting the exam was taken in (its transcript in the history) */
+            sittingId: string | null;
+        };
         CorrectionInput: {
             original: string;
             corrected: string;
@@ -2381,6 +3028,16 @@ export interface components {
             kind: "topic";
             /** @enum {string} */
             topic: "self_and_family" | "housing" | "work" | "health" | "public_services" | "school_and_kindergarten" | "shopping" | "transport" | "weather_and_seasons" | "food" | "leisure" | "society_and_traditions" | "news_and_opinions";
+        } | {
+            /** @constant */
+            kind: "exam";
+            /** Format: uuid */
+            attemptId: string;
+            /** @enum {string} */
+            status: "in_progress" | "scoring" | "completed" | "abandoned";
+            /** @enum {string} */
+            phase: "instructions" | "preparation" | "speaking" | "done";
+            partPosition: number;
         };
         TutorEventInput: {
             /** @constant */
@@ -2790,6 +3447,245 @@ export interface components {
                 gloss: string;
             }[];
         };
+        ExamAttemptStart: {
+            /**
+             * @description The test: A1-A2, A2-B1 or B1-B2
+             * @enum {string}
+             */
+            level: "A1-A2" | "A2-B1" | "B1-B2";
+            /**
+             * @description Speaking (voice transports) or typing
+             * @default text
+             * @enum {string}
+             */
+            delivery: "voice" | "text";
+            /**
+             * @description Level the AI co-candidate plays in the pair task: one of the test's two levels (default: the lower)
+             * @enum {string}
+             */
+            coCandidateLevel?: "A1" | "A2" | "B1" | "B2";
+        };
+        ExamAttemptAdvance: {
+            /** @description The part the candidate is moving on from */
+            partPosition: number;
+            /**
+             * @description The phase the candidate is moving on from
+             * @enum {string}
+             */
+            phase: "instructions" | "preparation" | "speaking";
+        };
+        ExamPartSummary: {
+            position: number;
+            slug: string;
+            title: string;
+            /** @enum {string} */
+            taskType: "warm_up" | "self_presentation" | "picture_description" | "conversation" | "monologue" | "opinion" | "exchange_views" | "argue_statement" | "role_play";
+            /** @enum {string} */
+            mode: "individual" | "pair";
+            /** @description false for the warm-up */
+            scored: boolean;
+            preparationSeconds: number;
+            speakingSeconds: number;
+            /** @enum {string} */
+            state: "done" | "current" | "upcoming";
+        };
+        ExamTurn: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            role: "learner" | "tutor" | "partner" | "examiner";
+            text: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ExamCurrentPart: {
+            position: number;
+            slug: string;
+            title: string;
+            /** @enum {string} */
+            taskType: "warm_up" | "self_presentation" | "picture_description" | "conversation" | "monologue" | "opinion" | "exchange_views" | "argue_statement" | "role_play";
+            /** @enum {string} */
+            mode: "individual" | "pair";
+            /** @description false for the warm-up */
+            scored: boolean;
+            preparationSeconds: number;
+            speakingSeconds: number;
+            instructionsEn: string;
+            instructionsNb: string;
+            /** @description The task: given once the instructions are over */
+            prompt: {
+                text: string;
+                textEn: string | null;
+                picture: {
+                    slug: string;
+                    title: string;
+                    url: string;
+                    alt: string;
+                } | null;
+            } | null;
+            /** @description What the examiner, the co-candidate and the candidate said in this part, oldest first */
+            turns: components["schemas"]["ExamTurn"][];
+        };
+        ExamAttempt: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            level: "A1-A2" | "A2-B1" | "B1-B2";
+            /** @enum {string} */
+            delivery: "voice" | "text";
+            /** @enum {string} */
+            status: "in_progress" | "scoring" | "completed" | "abandoned";
+            /** @enum {string} */
+            phase: "instructions" | "preparation" | "speaking" | "done";
+            coCandidateLevel: ("A1" | "A2" | "B1" | "B2") | null;
+            template: {
+                slug: string;
+                title: string;
+                totalMinutes: number;
+            };
+            /**
+             * Format: date-time
+             * @description The server's clock, to show countdowns against
+             */
+            serverTime: string;
+            /** @description When the current phase ends by itself (server time) */
+            phaseEndsAt: string | null;
+            /** @description When the speaking time of the current part ends (server time) */
+            partEndsAt: string | null;
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            /** @description null once the attempt is over */
+            part: components["schemas"]["ExamCurrentPart"] | null;
+            parts: components["schemas"]["ExamPartSummary"][];
+            /** @description The scored result: `pending` while scoring runs */
+            result: {
+                /**
+                 * @description none: abandoned or still running
+                 * @enum {string}
+                 */
+                state: "pending" | "ready" | "failed" | "none";
+                estimatedLevel: ("below_A1" | "A1" | "A2" | "B1" | "B2") | null;
+                outcome: ("below" | "lower" | "upper") | null;
+            };
+        };
+        ExamAttemptSummary: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            level: "A1-A2" | "A2-B1" | "B1-B2";
+            /** @enum {string} */
+            delivery: "voice" | "text";
+            /** @enum {string} */
+            status: "in_progress" | "scoring" | "completed" | "abandoned";
+            /** Format: date-time */
+            startedAt: string;
+            finishedAt: string | null;
+            /** @description The scored result: `pending` while scoring runs */
+            result: {
+                /**
+                 * @description none: abandoned or still running
+                 * @enum {string}
+                 */
+                state: "pending" | "ready" | "failed" | "none";
+                estimatedLevel: ("below_A1" | "A1" | "A2" | "B1" | "B2") | null;
+                outcome: ("below" | "lower" | "upper") | null;
+            };
+            template: {
+                slug: string;
+                title: string;
+                totalMinutes: number;
+            };
+        };
+        ScoreEvidence: {
+            /** @enum {string} */
+            kind: "quote" | "measure";
+            /**
+             * Format: uuid
+             * @description Quotes: the turn quoted
+             */
+            turnId?: string;
+            /** @description Quotes: the words quoted */
+            text?: string;
+            /** @description Measures: the feature, e.g. 'speech_rate_wpm', 'mtld', 'mean_pause_ms' */
+            metric?: string;
+            value?: number;
+            unit?: string;
+        };
+        CriterionResult: {
+            /** @enum {string} */
+            criterion: "task_completion" | "fluency" | "pronunciation" | "vocabulary" | "grammar" | "coherence" | "interaction" | "overall";
+            /** @description false: not enough evidence (too little speech; pronunciation without an audio-capable assessor) — never guessed */
+            assessable: boolean;
+            band: ("below_A1" | "A1" | "A2" | "B1" | "B2") | null;
+            /** @description 0–4 on the CEFR scale (1 = A1 … 4 = B2); null when not assessable */
+            score: number | null;
+            /**
+             * @description measured: from speech features computed locally; llm: a language-model rubric rater
+             * @enum {string}
+             */
+            rater: "measured" | "llm" | "audio";
+            /** @description Why this band (or why not assessable), naming the evidence */
+            justification: string | null;
+            evidence: components["schemas"]["ScoreEvidence"][];
+        };
+        ExamResult: {
+            /** Format: uuid */
+            attemptId: string;
+            /** @enum {string} */
+            level: "A1-A2" | "A2-B1" | "B1-B2";
+            /**
+             * @description pending while scoring runs (no partial scores are shown); none: abandoned or still running
+             * @enum {string}
+             */
+            state: "pending" | "ready" | "failed" | "none";
+            /** @description The level reached within the registered pair, or below_A1 … below the pair */
+            estimatedLevel: ("below_A1" | "A1" | "A2" | "B1" | "B2") | null;
+            /** @description Relative to the test's two levels */
+            outcome: ("below" | "lower" | "upper") | null;
+            /** @description In the learner's explanation language where it can be */
+            feedback: string | null;
+            strengths: string[];
+            weaknesses: string[];
+            raters: ("measured" | "llm" | "audio")[];
+            /** @description Per criterion over the scored parts */
+            overall: components["schemas"]["CriterionResult"][];
+            parts: {
+                position: number;
+                slug: string;
+                title: string;
+                /** @enum {string} */
+                taskType: "warm_up" | "self_presentation" | "picture_description" | "conversation" | "monologue" | "opinion" | "exchange_views" | "argue_statement" | "role_play";
+                /** @enum {string} */
+                mode: "individual" | "pair";
+                scored: boolean;
+                criteria: components["schemas"]["CriterionResult"][];
+                transcript: {
+                    /** Format: uuid */
+                    id: string;
+                    /** @enum {string} */
+                    role: "learner" | "tutor" | "partner" | "examiner";
+                    text: string;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** @description Kept audio of the turn (voice, when the learner keeps audio) */
+                    audioUrl: string | null;
+                }[];
+            }[];
+            recommendedLessons: {
+                slug: string;
+                title: string;
+                /** @enum {string} */
+                level: "A1" | "A2" | "B1" | "B2";
+                /**
+                 * @description The weak criterion it trains
+                 * @enum {string}
+                 */
+                criterion: "task_completion" | "fluency" | "pronunciation" | "vocabulary" | "grammar" | "coherence" | "interaction" | "overall";
+            }[];
+            /** @description The sitting the exam was taken in (its transcript in the history) */
+            sittingId: string | null;
+        };
         Correction: {
             original: string;
             corrected: string;
@@ -2975,6 +3871,16 @@ export interface components {
             kind: "topic";
             /** @enum {string} */
             topic: "self_and_family" | "housing" | "work" | "health" | "public_services" | "school_and_kindergarten" | "shopping" | "transport" | "weather_and_seasons" | "food" | "leisure" | "society_and_traditions" | "news_and_opinions";
+        } | {
+            /** @constant */
+            kind: "exam";
+            /** Format: uuid */
+            attemptId: string;
+            /** @enum {string} */
+            status: "in_progress" | "scoring" | "completed" | "abandoned";
+            /** @enum {string} */
+            phase: "instructions" | "preparation" | "speaking" | "done";
+            partPosition: number;
         };
         TutorEvent: {
             /** @constant */

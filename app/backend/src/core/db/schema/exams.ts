@@ -10,6 +10,7 @@ import {
   pgTable,
   text,
   unique,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core'
 
@@ -17,9 +18,12 @@ import {
   type CefrLevel,
   type EstimatedLevel,
   type ScoreRater,
+  type ScoringCriterion,
   cefrLevelEnum,
   estimatedLevels,
   examAttemptStatusEnum,
+  examDeliveryEnum,
+  examPhaseEnum,
   examLevelEnum,
   examTaskTypeEnum,
   scoreRaterEnum,
@@ -58,6 +62,19 @@ export interface ExamExtraQuestion {
   questions: string[]
 }
 
+/** Where the examiner and the co-candidate are in the current part; reset when a part begins. */
+export interface ExamConductorState {
+  partPosition?: number
+  /** Examiner questions asked in this part (indexes into the part's question queue). */
+  asked?: number
+  /** The last thing the examiner or the partner asked, repeated when the candidate asks for it. */
+  lastQuestion?: { role: 'examiner' | 'partner'; text: string }
+  /** Co-candidate lines used, by kind. */
+  partner?: { statements: number; questions: number; reactions: number; helpRequests: number; turns: number }
+  /** The examiner asked the candidate to say more once. */
+  nudged?: boolean
+}
+
 /** What was drawn for one part of an attempt. */
 export interface SelectedPartPrompts {
   partPosition: number
@@ -76,6 +93,8 @@ export interface ExamResult {
   strengths?: string[]
   weaknesses?: string[]
   recommendedLessonSlugs?: string[]
+  /** Why each recommended lesson: the weak criterion it trains. */
+  recommendedFor?: Record<string, ScoringCriterion>
   /** Raters that contributed (e.g. ['measured'] offline). */
   raters?: ScoreRater[]
 }
@@ -166,6 +185,8 @@ export const examAttempts = pgTable(
       .references(() => examTemplates.id, { onDelete: 'restrict' }),
     level: examLevelEnum('level').notNull(),
     status: examAttemptStatusEnum('status').notNull().default('in_progress'),
+    delivery: examDeliveryEnum('delivery').notNull().default('text'),
+    phase: examPhaseEnum('phase').notNull().default('instructions'),
     currentPartPosition: integer('current_part_position'),
     partStartedAt: timestamptz('part_started_at'),
     partDeadlineAt: timestamptz('part_deadline_at'),
@@ -174,6 +195,8 @@ export const examAttempts = pgTable(
     coCandidateLevel: cefrLevelEnum('co_candidate_level'),
     selectedPrompts: jsonb('selected_prompts').$type<SelectedPartPrompts[]>().notNull().default([]),
     extraQuestionAsked: boolean('extra_question_asked').notNull().default(false),
+    /** The scripted examiner's and co-candidate's place in the current part (questions asked, lines said). */
+    conductor: jsonb('conductor').$type<ExamConductorState>().notNull().default({}),
     tutorSessionId: uuid('tutor_session_id').references((): AnyPgColumn => tutorSessions.id, {
       onDelete: 'set null',
     }),
@@ -187,6 +210,8 @@ export const examAttempts = pgTable(
   },
   (t) => [
     index('exam_attempts_user_started_idx').on(t.userId, t.startedAt),
+    // One mock exam at a time per learner: a second start is refused, even from two tabs at once.
+    uniqueIndex('exam_attempts_one_in_progress_unique').on(t.userId).where(sql`${t.status} = 'in_progress'`),
     index('exam_attempts_template_idx').on(t.templateId),
     index('exam_attempts_tutor_session_idx').on(t.tutorSessionId),
     index('exam_attempts_sitting_idx').on(t.sittingId),

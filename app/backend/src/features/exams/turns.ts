@@ -1,0 +1,96 @@
+import { eq } from 'drizzle-orm'
+import type { FastifyInstance } from 'fastify'
+import type { Principal } from '../../core/auth/access.js'
+import { turns, type StoredTutorEvent, type Turn } from '../../core/db/schema/index.js'
+import { recordActivity } from '../lessons/service.js'
+import { ensureOpenSitting, insertTurn, loadSession, toTurnView } from '../sessions/service.js'
+import { failTurn, learnerTurnValues, type Emit, type LearnerTurnInput } from '../sessions/turn-records.js'
+import type { TutorStateChange } from '../tutor/types.js'
+import { conduct, outsideSpeakingReply, stateFor, type ConductorReply } from './conductor.js'
+import { answersInPart, moveOn, partScript, recordConductor, type AttemptContext } from './service.js'
+
+/**
+ * A candidate's turn during a mock exam. The examiner (or, in the pair task, the co-candidate)
+ * answers once the turn has ended — it never cuts in — and nothing is corrected or taught: the rule
+ * findings are kept on the turn for scoring, not shown. When the examiner closes a part, or the
+ * candidate is ready to begin one, the attempt moves on and the lines that follow (the task, the
+ * co-candidate's first turn, the next part's instructions) stream as `line` events.
+ */
+export async function replyInExam(
+  app: FastifyInstance,
+  principal: Principal,
+  input: LearnerTurnInput,
+  existing: Turn | null,
+  exam: AttemptContext,
+  emit: Emit,
+): Promise<void> {
+  let learnerTurn: Turn | null = existing
+  let reply: Turn | null = null
+  let sittingId: string | null = existing?.sittingId ?? null
+  try {
+    const now = app.exams.now()
+    const session = await loadSession(app, principal.userId)
+    const { sitting, isNew } = await ensureOpenSitting(app, session, exam.attempt.delivery === 'voice' ? 'websocket' : 'text', now)
+    sittingId = sitting.id
+    const { attempt, parts } = exam
+    const part = parts[attempt.currentPartPosition ?? 0]!
+    learnerTurn ??= await insertTurn(
+      app.db,
+      learnerTurnValues(input, { sessionId: session.id, sittingId: sitting.id, userId: principal.userId, lesson: null, examAttemptId: attempt.id, examPartId: part.id }),
+    )
+    emit({ event: 'turn', data: { turn: toTurnView(learnerTurn) } })
+
+    const idleMs = app.config.sessions.idleMinutes * 60_000
+    const minutes = isNew ? 0 : Math.min(Math.max(now.getTime() - session.lastActivityAt.getTime(), 0), idleMs) / 60_000
+    await recordActivity(app, principal.userId, minutes)
+
+    const conductor = stateFor(attempt.conductor, part.position)
+    let decision: ConductorReply
+    let ready = false
+    if (attempt.phase === 'speaking') {
+      decision = conduct(partScript(app, exam), conductor, await answersInPart(app.db, attempt, part.id))
+    } else {
+      const text = outsideSpeakingReply(attempt.phase === 'preparation' ? 'preparation' : 'instructions', input.text, part.instructionsNb)
+      // Anything but a question while the task is explained means "I'm ready": the part begins.
+      ready = attempt.phase === 'instructions' && text !== part.instructionsNb
+      decision = { role: 'examiner', text, closesPart: false, askedExtra: null, state: conductor }
+    }
+    emit({ event: 'delta', data: { text: decision.text } })
+
+    const answered = learnerTurn
+    reply = await app.db.transaction(async (tx) => {
+      const stored = await insertTurn(tx, {
+        tutorSessionId: session.id,
+        sittingId: sitting.id,
+        userId: principal.userId,
+        role: decision.role,
+        text: decision.text,
+        replyToTurnId: answered.id,
+        examAttemptId: attempt.id,
+        examPartId: part.id,
+        events: [],
+      })
+      await recordConductor(tx, attempt, decision.state, decision.askedExtra)
+      return stored
+    })
+
+    if (decision.closesPart || ready) {
+      const moved = await moveOn(app, { ...exam, attempt: { ...attempt, conductor: decision.state } }, decision.closesPart ? 'examiner' : 'candidate')
+      for (const line of moved.said ?? []) emit({ event: 'line', data: { turn: toTurnView(line) } })
+      const change: TutorStateChange = {
+        kind: 'exam',
+        attemptId: attempt.id,
+        status: moved.attempt.status,
+        phase: moved.attempt.phase,
+        partPosition: moved.attempt.currentPartPosition ?? 0,
+      }
+      emit({ event: 'state', data: { change } })
+      // A retried turn replays the change with the reply.
+      const events: StoredTutorEvent[] = [{ type: 'state', change }]
+      await app.db.update(turns).set({ events }).where(eq(turns.id, reply.id))
+    }
+    emit({ event: 'done', data: { turn: toTurnView(reply), replayed: false } })
+  } catch (error) {
+    await failTurn(app, principal, { error, timedOut: false, partial: '', learnerTurn, tutorTurn: reply, sittingId, emit })
+  }
+}
