@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ApiError } from './api/client'
-import { createSseParser, streamTurn, TurnNetworkError, type TurnStreamEvent } from './turn-stream'
+import { createSseParser, streamExamTurn, streamTurn, TurnNetworkError, type ExamTurnStreamEvent, type TurnStreamEvent } from './turn-stream'
 
 const encoder = new TextEncoder()
 
@@ -54,8 +54,8 @@ function turn(role: 'learner' | 'tutor', text: string, id = role === 'learner' ?
   }
 }
 
-async function collect(iterator: AsyncIterable<TurnStreamEvent>): Promise<TurnStreamEvent[]> {
-  const events: TurnStreamEvent[] = []
+async function collect<E = TurnStreamEvent>(iterator: AsyncIterable<E>): Promise<E[]> {
+  const events: E[] = []
   for await (const event of iterator) events.push(event)
   return events
 }
@@ -202,5 +202,26 @@ describe('streamTurn', () => {
 
     await expect(collect(streamTurn({ text: 'Hei' }, { signal: controller.signal, retryDelayMs: () => 0 }))).rejects.toMatchObject({ name: 'AbortError' })
     expect(fetchMock).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('streamExamTurn', () => {
+  it("also yields the `line` events of a mock exam's reply, which the talk stream leaves out", async () => {
+    const line = { ...turn('tutor', 'Nå skal du beskrive et bilde.', '00000000-0000-4000-8000-000000000003'), role: 'examiner' }
+    const text = [
+      sse('turn', { turn: turn('learner', 'Jeg heter Amina.') }),
+      sse('delta', { text: 'Takk.' }),
+      sse('line', { turn: line }),
+      sse('state', { change: { kind: 'exam', attemptId: '00000000-0000-4000-8000-0000000000cc', status: 'in_progress', phase: 'instructions', partPosition: 1 } }),
+      sse('done', { turn: { ...turn('tutor', 'Takk.'), role: 'examiner' }, replayed: false }),
+    ].join('')
+    vi.stubGlobal('fetch', vi.fn(async () => streamResponse(cut(text, [31, 97]))))
+    const exam = await collect<ExamTurnStreamEvent>(streamExamTurn({ text: 'Jeg heter Amina.' }))
+    expect(exam.map((event) => event.type)).toEqual(['turn', 'delta', 'line', 'state', 'done'])
+    expect(exam[2]).toEqual({ type: 'line', turn: line })
+
+    vi.stubGlobal('fetch', vi.fn(async () => streamResponse(cut(text, [31, 97]))))
+    const talk = await collect(streamTurn({ text: 'Jeg heter Amina.' }))
+    expect(talk.map((event) => event.type)).toEqual(['turn', 'delta', 'state', 'done'])
   })
 })

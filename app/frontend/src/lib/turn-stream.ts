@@ -24,6 +24,12 @@ export type TurnStreamEvent =
    */
   | { type: 'retry'; attempt: number }
 
+/**
+ * A turn during a mock exam streams one more event: `line`, a line the examiner or the co-candidate
+ * says right after the reply (the task, the co-candidate's first turn, the next part's instructions).
+ */
+export type ExamTurnStreamEvent = TurnStreamEvent | { type: 'line'; turn: Turn }
+
 /** The connection failed and retrying did not help (offline, server unreachable, stream cut off). */
 export class TurnNetworkError extends Error {
   constructor(readonly clientTurnId: string, options?: { cause?: unknown }) {
@@ -106,10 +112,11 @@ export function createSseParser(): { push(chunk: Uint8Array): SseMessage[]; end(
   }
 }
 
-const eventNames = new Set(['turn', 'delta', 'correction', 'visual', 'state', 'done', 'error'])
+const eventNames: ReadonlySet<string> = new Set(['turn', 'delta', 'correction', 'visual', 'state', 'done', 'error'])
+const examEventNames: ReadonlySet<string> = new Set([...eventNames, 'line'])
 
-function toTurnEvent(message: SseMessage): TurnStreamEvent | null {
-  if (!eventNames.has(message.event)) return null
+function toTurnEvent<E extends { type: string }>(message: SseMessage, names: ReadonlySet<string>): E | null {
+  if (!names.has(message.event)) return null
   let payload: unknown
   try {
     payload = JSON.parse(message.data)
@@ -117,7 +124,7 @@ function toTurnEvent(message: SseMessage): TurnStreamEvent | null {
     return null
   }
   if (payload === null || typeof payload !== 'object') return null
-  return { ...payload, type: message.event } as TurnStreamEvent
+  return { ...payload, type: message.event } as unknown as E
 }
 
 export interface StreamTurnOptions {
@@ -141,10 +148,20 @@ const retryableStatus = new Set([502, 503, 504])
  * before the stream (problem+json) throws an ApiError; a network failure that outlasts the retries
  * throws a TurnNetworkError.
  */
-export async function* streamTurn(
+export function streamTurn(input: { text: string; source?: TurnSource }, options: StreamTurnOptions = {}): AsyncGenerator<TurnStreamEvent, void, undefined> {
+  return streamEvents<TurnStreamEvent>(input, options, eventNames)
+}
+
+/** `streamTurn` for a turn during a mock exam: the same stream, with the `line` events as well. */
+export function streamExamTurn(input: { text: string; source?: TurnSource }, options: StreamTurnOptions = {}): AsyncGenerator<ExamTurnStreamEvent, void, undefined> {
+  return streamEvents<ExamTurnStreamEvent>(input, options, examEventNames)
+}
+
+async function* streamEvents<E extends { type: string }>(
   input: { text: string; source?: TurnSource },
-  options: StreamTurnOptions = {},
-): AsyncGenerator<TurnStreamEvent, void, undefined> {
+  options: StreamTurnOptions,
+  names: ReadonlySet<string>,
+): AsyncGenerator<E, void, undefined> {
   const clientTurnId = options.clientTurnId ?? crypto.randomUUID()
   const retries = options.retries ?? 2
   const delay = options.retryDelayMs ?? ((attempt) => 500 * 3 ** (attempt - 1))
@@ -153,7 +170,7 @@ export async function* streamTurn(
   for (let attempt = 0; ; attempt++) {
     if (attempt > 0) {
       await wait(delay(attempt), options.signal)
-      yield { type: 'retry', attempt }
+      yield { type: 'retry', attempt } as unknown as E
     }
     let finished = false
     try {
@@ -176,7 +193,7 @@ export async function* streamTurn(
           const { value, done } = await reader.read()
           const messages = done ? parser.end() : parser.push(value)
           for (const message of messages) {
-            const event = toTurnEvent(message)
+            const event = toTurnEvent<E>(message, names)
             if (!event) continue
             yield event
             if (event.type === 'done' || event.type === 'error') {
