@@ -10,7 +10,7 @@ export const localeCookie = 'avaaz-locale'
  * Message files, one per area of the app (`messages/<locale>/<namespace>.json`), so areas can be
  * translated and reviewed apart. Every namespace exists in every locale (a test checks the keys).
  */
-export const namespaces = ['common', 'landing', 'auth', 'onboarding', 'dashboard', 'talk', 'lessons', 'sittings', 'settings'] as const
+export const namespaces = ['common', 'landing', 'auth', 'onboarding', 'dashboard', 'talk', 'lessons', 'sittings', 'exams', 'settings'] as const
 export type Namespace = (typeof namespaces)[number]
 
 /** The best UI language for an Accept-Language header: Norwegian (nb, no, nn) or English. */
