@@ -108,6 +108,7 @@ describe('the signed-in shell', () => {
       ['Home', '/home'],
       ['Talk', '/talk'],
       ['Lessons', '/lessons'],
+      ['Exams', '/exams'],
       ['History', '/history'],
       ['Settings', '/settings'],
     ])

@@ -30,6 +30,13 @@ export const navIcons = {
       <path d="M4 20.5A2.5 2.5 0 0 0 6.5 23H20v-5" />
     </Icon>
   ),
+  exams: (props: SVGProps<SVGSVGElement>) => (
+    <Icon {...props}>
+      <path d="M9 4H6.5A1.5 1.5 0 0 0 5 5.5v14A1.5 1.5 0 0 0 6.5 21h11a1.5 1.5 0 0 0 1.5-1.5v-14A1.5 1.5 0 0 0 17.5 4H15" />
+      <rect x="9" y="2.5" width="6" height="3" rx="1" />
+      <path d="m9 13 2 2 4-4" />
+    </Icon>
+  ),
   history: (props: SVGProps<SVGSVGElement>) => (
     <Icon {...props}>
       <path d="M3 12a9 9 0 1 0 3-6.7" />

@@ -7,6 +7,7 @@ export const navItems = [
   { key: 'home', href: '/home' },
   { key: 'talk', href: '/talk' },
   { key: 'lessons', href: '/lessons' },
+  { key: 'exams', href: '/exams' },
   { key: 'history', href: '/history' },
   { key: 'settings', href: '/settings' },
 ] as const
@@ -17,10 +18,11 @@ export function isCurrent(pathname: string, href: string): boolean {
 }
 
 /**
- * One nav for every width: in the header from `lg` up, and a bottom bar on phones (five equal
- * cells, icon over label, which fits "Innstillinger" at 360 px; tablets too, where five
- * labelled links, the name and "Logg ut" would crowd the header). It stays first in the DOM either
- * way, so keyboard order is the same everywhere.
+ * One nav for every width: in the header from `lg` up, and a bottom bar on phones (six equal
+ * cells, icon over label; a label may take two lines, which "Inn-stillinger" needs at 360 px, so
+ * the Norwegian one carries a soft hyphen; tablets too, where six labelled links, the name and
+ * "Logg ut" would crowd the header). It stays first in the DOM either way, so keyboard order is
+ * the same everywhere.
  */
 export function PrimaryNav({ pathname }: { pathname: string }) {
   const t = useTranslations('common.nav')
@@ -29,7 +31,7 @@ export function PrimaryNav({ pathname }: { pathname: string }) {
       aria-label={t('main')}
       className="fixed inset-x-0 bottom-0 z-30 border-t border-slate-200 bg-white pb-[env(safe-area-inset-bottom)] lg:static lg:z-auto lg:border-0 lg:bg-transparent lg:pb-0 dark:border-slate-800 dark:bg-slate-950 lg:dark:bg-transparent"
     >
-      <ul className="grid grid-cols-5 lg:flex lg:gap-1">
+      <ul className="grid grid-cols-6 lg:flex lg:gap-1">
         {navItems.map(({ key, href }) => {
           const current = isCurrent(pathname, href)
           const Icon = navIcons[key]
@@ -45,7 +47,7 @@ export function PrimaryNav({ pathname }: { pathname: string }) {
                 }`}
               >
                 <Icon className="size-6 shrink-0 lg:size-5" />
-                <span className="max-w-full truncate">{t(key)}</span>
+                <span className="line-clamp-2 max-w-full text-center leading-tight lg:line-clamp-none lg:whitespace-nowrap">{t(key)}</span>
               </Link>
             </li>
           )
