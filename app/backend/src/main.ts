@@ -26,6 +26,7 @@ import { readPartnerBank, readPictureCatalog, type PictureCatalog } from './feat
 import { syncContentPack } from './features/curriculum/loader.js'
 import type { AiModels } from './core/ai/provider.js'
 import type { ExamRuntime } from './features/exams/service.js'
+import { scoreExamAttemptJob } from './features/scoring/exam-scoring.js'
 import { registerSessionJobs, scheduleSessionJobs } from './features/sessions/jobs.js'
 import { createTutorRuntime } from './features/sessions/runtime.js'
 import { defaultWebDir, hasWebBuild, registerWebApp } from './web/next-app.js'
@@ -157,6 +158,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     health.register(tutor.ai.healthCheck)
     registerSessionJobs(app)
     app.decorate('exams', { now: () => new Date(), partners: readPartnerBank(config.contentDir) } satisfies ExamRuntime)
+    queue.register(scoreExamAttemptJob(app))
     const maintenance = config.database.kind === 'pglite' ? registerEmbeddedMaintenance(queue, db) : null
 
     const securityHeaders = computeSecurityHeaders({ production: config.isProduction })

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { examAttempts, turns, users, type ExamLevel } from '../../core/db/schema/index.js'
 import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
 import { createTestApp, createTestDatabase, type TestApp } from '../../test/harness.js'
+import { examClient } from '../../test/exams.js'
 import { parseServerSentEvents } from '../../test/sse.js'
 import { INSTRUCTIONS_SECONDS } from './timeline.js'
 
@@ -30,28 +31,11 @@ async function learner(level: 'A1' | 'A2' | 'B1' | 'B2' = 'A2'): Promise<TestUse
   return user
 }
 
-async function start(user: TestUser, level: ExamLevel, extra: object = {}) {
-  const response = await request(user, 'POST', '/api/v1/exams/attempts', { level, ...extra })
-  expect(response.statusCode, response.body).toBe(201)
-  return response.json()
-}
-
-const view = async (user: TestUser, id: string) => (await request(user, 'GET', `/api/v1/exams/attempts/${id}`)).json()
-const advance = (user: TestUser, attempt: { id: string; phase: string; part: { position: number } }) =>
-  request(user, 'POST', `/api/v1/exams/attempts/${attempt.id}/advance`, { partPosition: attempt.part.position, phase: attempt.phase })
-
-async function say(user: TestUser, text: string, examAttemptId?: string) {
-  const response = await request(user, 'POST', '/api/v1/sessions/default/turns', { clientTurnId: randomUUID(), text, ...(examAttemptId ? { examAttemptId } : {}) })
-  const events = response.statusCode === 200 ? parseServerSentEvents(response.body) : []
-  return {
-    response,
-    events,
-    reply: events.filter((event) => event.event === 'delta').map((event) => event.data.text as string).join(''),
-    done: events.find((event) => event.event === 'done')?.data,
-    change: events.find((event) => event.event === 'state')?.data.change,
-    lines: events.filter((event) => event.event === 'line').map((event) => event.data.turn),
-  }
-}
+const client = (user: TestUser) => examClient(harness.app, user)
+const start = (user: TestUser, level: ExamLevel, extra: object = {}) => client(user).start(level, extra)
+const view = (user: TestUser, id: string) => client(user).view(id)
+const advance = (user: TestUser, attempt: { id: string; phase: string; part: { position: number } }) => client(user).advance(attempt)
+const say = (user: TestUser, text: string, examAttemptId?: string) => client(user).say(text, examAttemptId ? { examAttemptId } : {})
 
 /** Scripted candidate answers, long enough at each level to count as speech. */
 const answers: Record<ExamLevel, string[]> = {
@@ -68,39 +52,10 @@ const answers: Record<ExamLevel, string[]> = {
   ],
 }
 
-/**
- * Takes a whole attempt as a candidate would: moves on from instructions and preparation, answers
- * the examiner (or the co-candidate) until the examiner closes each part.
- */
-async function takeWholeExam(user: TestUser, level: ExamLevel) {
-  let attempt = await start(user, level)
-  const visited: Array<{ slug: string; roles: Set<string> }> = []
-  for (let guard = 0; guard < 60 && attempt.status === 'in_progress'; guard++) {
-    if (attempt.phase !== 'speaking') {
-      const moved = await advance(user, attempt)
-      expect(moved.statusCode, moved.body).toBe(200)
-      attempt = moved.json()
-      continue
-    }
-    const part = attempt.part
-    const entry = { slug: part.slug, roles: new Set<string>() }
-    visited.push(entry)
-    expect(part.prompt?.text).toBeTruthy()
-    for (let turn = 0; turn < 14; turn++) {
-      const { response, change, done } = await say(user, answers[level][turn % answers[level].length]!)
-      expect(response.statusCode, response.body).toBe(200)
-      entry.roles.add(done.turn.role)
-      if (change?.kind === 'exam') break
-    }
-    attempt = await view(user, attempt.id)
-  }
-  return { attempt, visited }
-}
-
 describe('mock exams: taking a whole attempt, offline', () => {
   it.each(['A1-A2', 'A2-B1', 'B1-B2'] as const)('runs every part of the %s test in order with the examiner and, in the pair task, the co-candidate', async (level) => {
     const user = await learner()
-    const { attempt, visited } = await takeWholeExam(user, level)
+    const { attempt, visited } = await examClient(harness.app, user).takeWholeExam(level, answers[level])
     const template = attempt.parts as Array<{ slug: string; mode: string }>
     expect(visited.map((part) => part.slug)).toEqual(template.map((part) => part.slug))
     for (const [index, part] of visited.entries()) {

@@ -27,6 +27,7 @@ import {
 } from '../../core/db/schema/index.js'
 import { Conflict, NotFound } from '../../core/errors.js'
 import type { PartnerBank } from '../curriculum/content-pack.js'
+import { scoreExamAttempt } from '../scoring/exam-scoring.js'
 import { ensureOpenSitting, insertTurn, loadSession } from '../sessions/service.js'
 import { closingLine, coCandidateLevels, introLines, partnerOpening, stateFor, type PartScript } from './conductor.js'
 import type { attemptAdvanceSchema, attemptStartSchema, examAttemptSchema, examResultSchema } from './schema.js'
@@ -298,7 +299,10 @@ async function applyTransitions(app: FastifyInstance, context: AttemptContext, t
     })
     .where(and(eq(examAttempts.id, context.attempt.id), eq(examAttempts.status, 'in_progress')))
     .returning()
-  if (done) await leaveExamMode(app, context.attempt)
+  if (done && attempt) {
+    await leaveExamMode(app, context.attempt)
+    await app.jobs.enqueue(scoreExamAttempt, { attemptId: attempt.id })
+  }
   return { ...context, attempt: attempt ?? context.attempt, said: [...(context.said ?? []), ...said] }
 }
 

@@ -148,6 +148,7 @@ export type ExamTaskType = (typeof examTaskTypes)[number]
 
 export const examAttemptStatusEnum = pgEnum('exam_attempt_status', ['in_progress', 'scoring', 'completed', 'abandoned'])
 export const examAttemptStatuses = examAttemptStatusEnum.enumValues
+export type ExamAttemptStatus = (typeof examAttemptStatuses)[number]
 /** Where an attempt is within its current part: the examiner explains, the candidate prepares, speaks; `done` after the last part. */
 export const examPhaseEnum = pgEnum('exam_phase', ['instructions', 'preparation', 'speaking', 'done'])
 export const examPhases = examPhaseEnum.enumValues
@@ -156,7 +157,6 @@ export type ExamPhase = (typeof examPhases)[number]
 export const examDeliveryEnum = pgEnum('exam_delivery', ['voice', 'text'])
 export const examDeliveries = examDeliveryEnum.enumValues
 export type ExamDelivery = (typeof examDeliveries)[number]
-export type ExamAttemptStatus = (typeof examAttemptStatuses)[number]
 
 export const scoringCriterionEnum = pgEnum('scoring_criterion', [
   'task_completion',

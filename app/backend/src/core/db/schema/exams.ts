@@ -86,9 +86,10 @@ export interface SelectedPartPrompts {
 }
 
 export interface ExamResult {
-  estimatedLevel: EstimatedLevel
+  /** null when too little was assessable for an overall level (the feedback says why). */
+  estimatedLevel: EstimatedLevel | null
   /** Where the result falls relative to the registered pair (e.g. A2-B1: below A2, A2, or B1). */
-  outcome: 'below' | 'lower' | 'upper'
+  outcome: 'below' | 'lower' | 'upper' | null
   feedback?: string
   strengths?: string[]
   weaknesses?: string[]

@@ -1,0 +1,93 @@
+import type { ExamLevel } from '../../core/db/schema/index.js'
+import type { AssessedCriterion, CriterionEstimate, MeasuredCriterion, OverallEstimate } from './estimator.js'
+
+/**
+ * Feedback on a scored exam in the learner's explanation language (English or Norwegian; other
+ * languages get English until the texts are translated). Written from the measured result when no
+ * language model rated the exam; the rater's own feedback is used when it did.
+ */
+
+type Language = 'en' | 'nb'
+
+const names: Record<Language, Record<MeasuredCriterion, string>> = {
+  en: {
+    task_completion: 'Task completion',
+    fluency: 'Fluency',
+    pronunciation: 'Pronunciation',
+    vocabulary: 'Vocabulary',
+    grammar: 'Grammar',
+    coherence: 'Coherence',
+    interaction: 'Interaction',
+  },
+  nb: {
+    task_completion: 'Oppgaveløsning',
+    fluency: 'Flyt',
+    pronunciation: 'Uttale',
+    vocabulary: 'Ordforråd',
+    grammar: 'Grammatikk',
+    coherence: 'Sammenheng',
+    interaction: 'Samhandling',
+  },
+}
+
+const below: Record<Language, string> = { en: 'below A1', nb: 'under A1' }
+const pair = (examLevel: ExamLevel) => examLevel.replace('-', '–')
+
+const texts = {
+  en: {
+    upper: (reached: string, test: string) => `You reached ${reached}, the upper level of the ${test} test.`,
+    lower: (reached: string, test: string) => `You reached ${reached}, the lower level of the ${test} test.`,
+    below: (reached: string, test: string, lower: string) => `Your answers were below ${lower}, the lower level of the ${test} test: the estimate is ${reached}.`,
+    none: (reason: string) => `There was too little speech to estimate a level. ${reason}`,
+    measured:
+      'This result was measured from your answers: how much you said, how fast and how evenly, your vocabulary and how you built and linked your sentences. It cannot judge your pronunciation or whether each sentence was correct.',
+    criterion: (name: string, band: string) => `${name}: ${band}`,
+    next: (best: string, weakest: string) => `Your strongest side was ${best}; work next on ${weakest}.`,
+  },
+  nb: {
+    upper: (reached: string, test: string) => `Du nådde ${reached}, det øvre nivået på ${test}-prøven.`,
+    lower: (reached: string, test: string) => `Du nådde ${reached}, det nedre nivået på ${test}-prøven.`,
+    below: (reached: string, test: string, lower: string) => `Svarene dine var under ${lower}, det nedre nivået på ${test}-prøven: anslaget er ${reached}.`,
+    none: (reason: string) => `Du sa for lite til at vi kan anslå et nivå. ${reason}`,
+    measured:
+      'Dette resultatet er målt ut fra svarene dine: hvor mye du sa, hvor raskt og jevnt, ordforrådet ditt og hvordan du bygde og bandt sammen setningene. Det kan ikke vurdere uttalen din eller om hver setning var riktig.',
+    criterion: (name: string, band: string) => `${name}: ${band}`,
+    next: (best: string, weakest: string) => `Sterkest var du på ${best}; øv videre på ${weakest}.`,
+  },
+}
+
+export function writeFeedback(input: {
+  language: string
+  examLevel: ExamLevel
+  overall: OverallEstimate
+  criteria: CriterionEstimate[]
+  languageModel: { text: string; strengths: string[]; weaknesses: string[] } | null
+}): { text: string; strengths: string[]; weaknesses: string[] } {
+  const language: Language = input.language === 'nb' || input.language === 'no' || input.language === 'nn' ? 'nb' : 'en'
+  const say = texts[language]
+  const level = (value: string) => (value === 'below_A1' ? below[language] : value)
+  const test = pair(input.examLevel)
+  const [lower] = input.examLevel.split('-') as [string]
+  const { estimatedLevel, outcome } = input.overall
+  const headline =
+    estimatedLevel === null || outcome === null
+      ? say.none(input.overall.reason ?? '')
+      : outcome === 'upper'
+        ? say.upper(level(estimatedLevel), test)
+        : outcome === 'lower'
+          ? say.lower(level(estimatedLevel), test)
+          : say.below(level(estimatedLevel), test, lower)
+  if (input.languageModel) {
+    return { text: `${headline} ${input.languageModel.text}`.trim(), strengths: input.languageModel.strengths, weaknesses: input.languageModel.weaknesses }
+  }
+  const assessed = input.criteria
+    .filter((estimate): estimate is AssessedCriterion => estimate.assessable && estimate.scope === 'full')
+    .toSorted((a, b) => b.score - a.score)
+  // The two best criteria are strengths; the weakest of the rest (lowest first) are what to work on.
+  const describe = (estimate: AssessedCriterion) => say.criterion(names[language][estimate.criterion], level(estimate.band))
+  const strengths = assessed.slice(0, 2).map(describe)
+  const rest = assessed.length > 2 ? assessed.slice(2) : assessed.slice(1).filter((estimate) => estimate.score < assessed[0]!.score)
+  const inSentence = (estimate: AssessedCriterion) => `${names[language][estimate.criterion].toLowerCase()} (${level(estimate.band)})`
+  const advice = rest.length > 0 ? ` ${say.next(inSentence(assessed[0]!), inSentence(rest.at(-1)!))}` : ''
+  return { text: `${headline}${advice} ${say.measured}`, strengths, weaknesses: rest.toReversed().slice(0, 2).map(describe) }
+}
