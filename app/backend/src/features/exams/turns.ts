@@ -1,4 +1,5 @@
-import { eq } from 'drizzle-orm'
+import type { LanguageModel } from 'ai'
+import { and, asc, eq } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Principal } from '../../core/auth/access.js'
 import { turns, type StoredTutorEvent, type Turn } from '../../core/db/schema/index.js'
@@ -6,7 +7,9 @@ import { recordActivity } from '../lessons/service.js'
 import { ensureOpenSitting, insertTurn, loadSession, toTurnView } from '../sessions/service.js'
 import { failTurn, learnerTurnValues, type Emit, type LearnerTurnInput } from '../sessions/turn-records.js'
 import type { TutorStateChange } from '../tutor/types.js'
-import { conduct, outsideSpeakingReply, stateFor, type ConductorReply } from './conductor.js'
+import { safeErrorSummary } from '../../core/logger.js'
+import { coCandidateLevels, conduct, outsideSpeakingReply, stateFor, type ConductorReply } from './conductor.js'
+import { partnerTurnWithLanguageModel } from './partner-llm.js'
 import { answersInPart, moveOn, partScript, recordConductor, type AttemptContext } from './service.js'
 
 /**
@@ -55,6 +58,7 @@ export async function replyInExam(
       ready = attempt.phase === 'instructions' && text !== part.instructionsNb
       decision = { role: 'examiner', text, closesPart: false, askedExtra: null, state: conductor }
     }
+    if (decision.role === 'partner' && app.tutor.ai.tutor) decision = await wordPartnerTurn(app, app.tutor.ai.tutor, exam, part.id, decision)
     emit({ event: 'delta', data: { text: decision.text } })
 
     const answered = learnerTurn
@@ -92,5 +96,28 @@ export async function replyInExam(
     emit({ event: 'done', data: { turn: toTurnView(reply), replayed: false } })
   } catch (error) {
     await failTurn(app, principal, { error, timedOut: false, partial: '', learnerTurn, tutorTurn: reply, sittingId, emit })
+  }
+}
+
+/** A provider words the co-candidate's turn; if it fails, the scripted line is said and the exam goes on. */
+async function wordPartnerTurn(app: FastifyInstance, model: LanguageModel, exam: AttemptContext, partId: string, decision: ConductorReply): Promise<ConductorReply> {
+  try {
+    const transcript = await app.db
+      .select({ role: turns.role, text: turns.text })
+      .from(turns)
+      .where(and(eq(turns.examAttemptId, exam.attempt.id), eq(turns.examPartId, partId)))
+      .orderBy(asc(turns.createdAt), asc(turns.sequence))
+    const script = partScript(app, exam)
+    const text = await partnerTurnWithLanguageModel(model, {
+      level: exam.attempt.coCandidateLevel ?? coCandidateLevels(exam.attempt.level)[0],
+      topic: script.prompt?.text ?? '',
+      transcript,
+      scripted: decision.text,
+    })
+    if (!text) return decision
+    return { ...decision, text, state: { ...decision.state, lastQuestion: { role: 'partner', text } } }
+  } catch (error) {
+    app.log.warn({ error: safeErrorSummary(error), attemptId: exam.attempt.id }, 'the co-candidate model failed; the scripted line is said instead')
+    return decision
   }
 }
