@@ -12,6 +12,8 @@ const shared = {
 }
 
 export default defineConfig({
+  // Workspace packages (the voice pipeline) are read from their TypeScript sources.
+  resolve: { conditions: ['development'] },
   test: {
     reporters: process.env.CI ? ['default', ['json', { outputFile: reportFile }]] : ['default'],
     projects: [

@@ -26,7 +26,7 @@ interface RunningServer {
 }
 
 function startServer(env: Record<string, string>): RunningServer {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', 'src/server.ts'], {
     cwd: backendDir,
     env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,7 +41,7 @@ function startServer(env: Record<string, string>): RunningServer {
 
 /** Runs one of the npm scripts' entry files to the end, as `npm run …` would. */
 function runScript(script: string, env: Record<string, string>, options: { args?: string[]; stdin?: string } = {}): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', script, ...(options.args ?? [])], {
     cwd: backendDir,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,0 +1,2 @@
+/** The voice pipeline: see pipeline.ts. */
+export {}
