@@ -1,2 +1,1 @@
-/** The voice pipeline: see pipeline.ts. */
-export {}
+export type * from './types.js'
