@@ -106,3 +106,30 @@ describe('loadConfig: the AI provider', () => {
     expect(configError({ DATA_DIR: dataDir(), AI_PROVIDER: 'claude' }).problems[0]).toMatch(/^AI_PROVIDER:/)
   })
 })
+
+describe('loadConfig: voice and LiveKit', () => {
+  it('speaks offline with no key (browser recognition, espeak-ng) and uses OpenAI speech when its key is there', () => {
+    const offline = loadConfig({ DATA_DIR: dataDir() })
+    expect(offline.voice).toMatchObject({ enabled: true, speechToText: { kind: 'browser' }, speech: { kind: 'espeak', command: 'espeak-ng' } })
+    expect(offline.livekit).toBeNull()
+    const online = loadConfig({ DATA_DIR: dataDir(), OPENAI_API_KEY: 'sk-test' })
+    expect(online.voice).toMatchObject({ speechToText: { kind: 'openai', model: 'gpt-4o-mini-transcribe' }, speech: { kind: 'openai', voice: 'alloy' } })
+    // Chosen engines win over the key's defaults.
+    expect(loadConfig({ DATA_DIR: dataDir(), OPENAI_API_KEY: 'sk-test', VOICE_TTS: 'espeak' }).voice.speech.kind).toBe('espeak')
+  })
+
+  it('needs the OpenAI key for OpenAI speech engines', () => {
+    expect(configError({ DATA_DIR: dataDir(), VOICE_STT: 'openai' }).problems).toEqual(['OPENAI_API_KEY: required when VOICE_STT or VOICE_TTS is openai'])
+  })
+
+  it('takes LiveKit only with its URL, key and secret together, and an agent secret', () => {
+    const secret = 'x'.repeat(32)
+    expect(configError({ DATA_DIR: dataDir(), LIVEKIT_URL: 'wss://rtc.example.org' }).problems[0]).toMatch(/^LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET/)
+    expect(configError({ DATA_DIR: dataDir(), LIVEKIT_URL: 'wss://rtc.example.org', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: secret }).problems).toEqual([
+      'AGENT_SERVICE_SECRET: required with LiveKit (the agent signs its calls to the backend with it)',
+    ])
+    const config = loadConfig({ DATA_DIR: dataDir(), LIVEKIT_URL: 'wss://rtc.example.org', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: secret, AGENT_SERVICE_SECRET: secret })
+    expect(config.livekit).toEqual({ url: 'wss://rtc.example.org', apiKey: 'key', apiSecret: secret, agentName: 'avaaz-tutor' })
+    expect(configError({ DATA_DIR: dataDir(), LIVEKIT_URL: 'https://rtc.example.org', LIVEKIT_API_KEY: 'key', LIVEKIT_API_SECRET: secret }).problems[0]).toMatch(/^LIVEKIT_URL/)
+  })
+})

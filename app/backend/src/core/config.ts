@@ -70,6 +70,20 @@ const envSchema = z.object({
   WEB_DIR: z.string().min(1).optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   TURN_MAX_CHARS: z.coerce.number().int().min(100).max(20_000).default(2_000),
+  VOICE_ENABLED: booleanFlag.default(true),
+  VOICE_STT: z.enum(['browser', 'openai']).optional(),
+  VOICE_STT_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
+  VOICE_STT_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  VOICE_TTS: z.enum(['espeak', 'openai']).optional(),
+  VOICE_TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
+  VOICE_TTS_VOICE: z.string().min(1).default('alloy'),
+  ESPEAK_COMMAND: z.string().min(1).default('espeak-ng'),
+  VOICE_MAX_SESSIONS: z.coerce.number().int().min(1).max(1_000).default(50),
+  LIVEKIT_URL: z.url({ protocol: /^wss?$/ }).optional(),
+  LIVEKIT_API_KEY: z.string().min(1).optional(),
+  LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LIVEKIT_AGENT_NAME: z.string().min(1).default('avaaz-tutor'),
+  AGENT_SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 })
 
 type Env = z.infer<typeof envSchema>
@@ -131,6 +145,22 @@ export interface Config {
     /** Longest learner text a turn accepts. */
     maxTurnChars: number
   }
+  voice: VoiceConfig
+  /** LiveKit (production real-time media); null: voice runs over the backend's own WebSocket. */
+  livekit: { url: string; apiKey: string; apiSecret: string; agentName: string } | null
+  /** Shared with the LiveKit agent, which calls the backend's API with service tokens signed by it. */
+  agentServiceSecret: string | null
+}
+
+/** Real-time voice: which engines turn speech into text and text into speech. */
+export interface VoiceConfig {
+  enabled: boolean
+  /** `browser`: the browser's own speech recognition sends text; `openai`: the server transcribes audio. */
+  speechToText: { kind: 'browser' } | { kind: 'openai'; apiKey: string; model: string; baseURL?: string }
+  /** `espeak`: espeak-ng in a separate process (offline); `openai`: OpenAI's speech API. */
+  speech: { kind: 'espeak'; command: string } | { kind: 'openai'; apiKey: string; model: string; voice: string; baseURL?: string }
+  /** Most voice connections one backend process serves at once. */
+  maxSessions: number
 }
 
 export class ConfigError extends Error {
@@ -184,6 +214,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     if (!e.SMTP_URL) problems.push('SMTP_URL: required in production (verification and password-reset mail)')
   }
   const ai = aiConfig(e, problems)
+  const voice = voiceConfig(e, problems)
+  const livekit = livekitConfig(e, problems)
+  if (livekit && !e.AGENT_SERVICE_SECRET) problems.push('AGENT_SERVICE_SECRET: required with LiveKit (the agent signs its calls to the backend with it)')
   if (problems.length > 0) throw new ConfigError(problems)
 
   const dataDir = path.resolve(e.DATA_DIR)
@@ -216,7 +249,38 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     ai: ai!,
     web: { mode: e.WEB_ENABLED, dir: e.WEB_DIR ? path.resolve(e.WEB_DIR) : undefined },
     sessions: { idleMinutes: e.SESSION_IDLE_MINUTES, maxTurnChars: e.TURN_MAX_CHARS },
+    voice: voice!,
+    livekit: livekit ?? null,
+    agentServiceSecret: e.AGENT_SERVICE_SECRET ?? null,
   }
+}
+
+/** Speech engines: OpenAI's when its key is there (or they are asked for), the offline ones otherwise. */
+function voiceConfig(e: Env, problems: string[]): VoiceConfig | undefined {
+  const key = e.OPENAI_API_KEY
+  const sttKind = e.VOICE_STT ?? (key ? 'openai' : 'browser')
+  const ttsKind = e.VOICE_TTS ?? (key ? 'openai' : 'espeak')
+  if ((sttKind === 'openai' || ttsKind === 'openai') && !key) {
+    problems.push('OPENAI_API_KEY: required when VOICE_STT or VOICE_TTS is openai')
+    return undefined
+  }
+  return {
+    enabled: e.VOICE_ENABLED,
+    speechToText: sttKind === 'openai' ? { kind: 'openai', apiKey: key!, model: e.VOICE_STT_MODEL, ...(e.VOICE_STT_BASE_URL ? { baseURL: e.VOICE_STT_BASE_URL } : {}) } : { kind: 'browser' },
+    speech: ttsKind === 'openai' ? { kind: 'openai', apiKey: key!, model: e.VOICE_TTS_MODEL, voice: e.VOICE_TTS_VOICE } : { kind: 'espeak', command: e.ESPEAK_COMMAND },
+    maxSessions: e.VOICE_MAX_SESSIONS,
+  }
+}
+
+/** LiveKit needs its URL, key and secret together; any one alone is a mistake worth stopping for. */
+function livekitConfig(e: Env, problems: string[]): Config['livekit'] | undefined {
+  const given = [e.LIVEKIT_URL, e.LIVEKIT_API_KEY, e.LIVEKIT_API_SECRET].filter(Boolean).length
+  if (given === 0) return null
+  if (given < 3) {
+    problems.push('LIVEKIT_URL, LIVEKIT_API_KEY and LIVEKIT_API_SECRET: set all three to use LiveKit, or none')
+    return undefined
+  }
+  return { url: e.LIVEKIT_URL!, apiKey: e.LIVEKIT_API_KEY!, apiSecret: e.LIVEKIT_API_SECRET!, agentName: e.LIVEKIT_AGENT_NAME }
 }
 
 /**
