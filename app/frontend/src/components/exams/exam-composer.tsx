@@ -16,10 +16,12 @@ export interface ExamComposerProps {
   error?: string | undefined
   /** The status line, under the input so it is seen while typing. */
   status: ReactNode
+  /** Beside the status line: the button that moves the exam on. */
+  action?: ReactNode
 }
 
 /** Typed answers during a mock exam (the microphone comes with voice delivery). */
-export function ExamComposer({ draft, onDraftChange, onSend, busy, disabled, hint, maxLength, error, status }: ExamComposerProps) {
+export function ExamComposer({ draft, onDraftChange, onSend, busy, disabled, hint, maxLength, error, status, action }: ExamComposerProps) {
   const t = useTranslations('exams.room.composer')
   const id = useId()
   const input = useRef<HTMLTextAreaElement>(null)
@@ -83,7 +85,10 @@ export function ExamComposer({ draft, onDraftChange, onSend, busy, disabled, hin
             {hint}
           </p>
         ) : null}
-        {status}
+        <div className="flex items-center justify-between gap-3">
+          <div className="min-w-0 flex-1">{status}</div>
+          {action}
+        </div>
         <p id={`${id}-keys`} className="hidden text-xs text-slate-600 sm:block dark:text-slate-400">
           {t('keys')}
         </p>

@@ -282,7 +282,7 @@ function CriterionView({ criterion, headingLevel }: { criterion: CriterionResult
       {band ? (
         <>
           <p>{t('band', { band: labels.level(band) })}</p>
-          <BandScale score={criterion.score} band={band} />
+          <BandScale band={band} />
         </>
       ) : criterion.assessable ? null : (
         <p>
@@ -301,9 +301,9 @@ function CriterionView({ criterion, headingLevel }: { criterion: CriterionResult
 }
 
 /** The band on the result scale (below A1 … B2): a bar for the eye; the band is said in words above it. */
-function BandScale({ score, band }: { score: number | null; band: NonNullable<CriterionResult['band']> }) {
+function BandScale({ band }: { band: NonNullable<CriterionResult['band']> }) {
   const labels = useExamLabels()
-  const reached = score ?? levelScale.indexOf(band)
+  const reached = levelScale.indexOf(band)
   return (
     <div aria-hidden className="flex flex-col gap-1">
       <div className="grid grid-cols-5 gap-1">
@@ -329,8 +329,12 @@ function Evidence({ evidence }: { evidence: ScoreEvidence[] }) {
   const t = useTranslations('exams.result')
   const metrics = useTranslations('exams.metrics')
   const value = useMeasureValue()
-  const quotes = evidence.filter((item) => item.kind === 'quote' && item.text)
-  const measures = evidence.filter((item) => item.kind === 'measure' && item.metric && typeof item.value === 'number')
+  // The same words quoted from the same turn (for two parts, say) are shown once.
+  const quotes = unique(evidence.filter((item) => item.kind === 'quote' && item.text), (item) => `${item.turnId}:${item.text}`)
+  const measures = unique(
+    evidence.filter((item) => item.kind === 'measure' && item.metric && typeof item.value === 'number'),
+    (item) => `${item.metric}:${item.value}`,
+  )
   return (
     <div className="flex flex-col gap-2 text-sm">
       {quotes.length > 0 ? (
@@ -368,4 +372,14 @@ function Evidence({ evidence }: { evidence: ScoreEvidence[] }) {
       ) : null}
     </div>
   )
+}
+
+function unique<T>(items: T[], keyOf: (item: T) => string): T[] {
+  const seen = new Set<string>()
+  return items.filter((item) => {
+    const key = keyOf(item)
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }

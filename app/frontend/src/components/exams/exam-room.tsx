@@ -301,7 +301,7 @@ function RunningExam({ clock, part, refetch }: { clock: ClockedAttempt; part: Ru
       {advance.isError && !advanceRefused ? <Alert tone="error">{t('errors.advance')}</Alert> : null}
 
       {/* Stays in reach while the part scrolls: above the phone nav bar (fixed, 3.5 rem + border), at the bottom from lg up. */}
-      <div className="sticky bottom-[calc(3.5rem_+_1px_+_env(safe-area-inset-bottom))] z-10 flex flex-col gap-2 border-t border-slate-200 bg-white pb-2 pt-3 lg:bottom-0 dark:border-slate-800 dark:bg-slate-950">
+      <div className="sticky bottom-[calc(3.5rem_+_1px_+_env(safe-area-inset-bottom))] z-10 border-t border-slate-200 bg-white pb-2 pt-3 lg:bottom-0 dark:border-slate-800 dark:bg-slate-950">
         <ExamComposer
           draft={draft}
           onDraftChange={(text) => {
@@ -315,8 +315,8 @@ function RunningExam({ clock, part, refetch }: { clock: ClockedAttempt; part: Ru
           maxLength={MAX_TURN_CHARS}
           error={fieldError}
           status={<StatusLine busy={busy} reconnecting={live.phase === 'reconnecting'} moving={advance.isPending} />}
+          action={<PhaseAction phase={phase} busy={busy} pending={advance.isPending} onAdvance={() => advance.mutate({ partPosition: part.position, phase })} />}
         />
-        <PhaseAction phase={phase} busy={busy} pending={advance.isPending} onAdvance={() => advance.mutate({ partPosition: part.position, phase })} />
       </div>
       <div ref={bottom} aria-hidden className="h-px scroll-mb-48" />
     </div>
@@ -369,13 +369,10 @@ function PhaseSteps({ part, phase }: { part: RunningPart; phase: Phase }) {
           ) : null}
           <span
             className={`rounded-md px-2 py-0.5 ${
-              step === phase
-                ? 'bg-blue-700 font-semibold text-white'
-                : position < index
-                  ? 'text-slate-600 line-through decoration-slate-400 dark:text-slate-400'
-                  : 'text-slate-700 dark:text-slate-300'
+              step === phase ? 'bg-blue-700 font-semibold text-white' : position < index ? 'text-slate-600 dark:text-slate-400' : 'text-slate-700 dark:text-slate-300'
             }`}
           >
+            {position < index ? <span aria-hidden>✓ </span> : null}
             {t(`phase.${step}`)}
           </span>
         </li>
@@ -522,7 +519,7 @@ function StatusLine({ busy, reconnecting, moving }: { busy: boolean; reconnectin
 function PhaseAction({ phase, busy, pending, onAdvance }: { phase: Phase; busy: boolean; pending: boolean; onAdvance(): void }) {
   const t = useTranslations('exams.room.actions')
   return (
-    <Button variant={phase === 'speaking' ? 'secondary' : 'primary'} className="w-full sm:w-auto sm:self-end" busy={pending} disabled={busy} onClick={onAdvance}>
+    <Button variant={phase === 'speaking' ? 'secondary' : 'primary'} className="min-h-10 shrink-0 px-3 py-1.5 text-sm" busy={pending} disabled={busy} onClick={onAdvance}>
       {t(phase)}
     </Button>
   )
