@@ -216,7 +216,7 @@ describe('streamExamTurn', () => {
       sse('done', { turn: { ...turn('tutor', 'Takk.'), role: 'examiner' }, replayed: false }),
     ].join('')
     vi.stubGlobal('fetch', vi.fn(async () => streamResponse(cut(text, [31, 97]))))
-    const exam = await collect<ExamTurnStreamEvent>(streamExamTurn({ text: 'Jeg heter Amina.' }))
+    const exam = await collect<ExamTurnStreamEvent>(streamExamTurn({ text: 'Jeg heter Amina.', examAttemptId: '00000000-0000-4000-8000-0000000000cc' }))
     expect(exam.map((event) => event.type)).toEqual(['turn', 'delta', 'line', 'state', 'done'])
     expect(exam[2]).toEqual({ type: 'line', turn: line })
 

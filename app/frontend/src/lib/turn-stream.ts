@@ -153,19 +153,23 @@ export function streamTurn(input: { text: string; source?: TurnSource }, options
 }
 
 /** `streamTurn` for a turn during a mock exam: the same stream, with the `line` events as well. */
-export function streamExamTurn(input: { text: string; source?: TurnSource }, options: StreamTurnOptions = {}): AsyncGenerator<ExamTurnStreamEvent, void, undefined> {
+/** `examAttemptId`: the answer is for this attempt, and is refused (409) once the attempt is no longer running. */
+export function streamExamTurn(
+  input: { text: string; source?: TurnSource; examAttemptId: string },
+  options: StreamTurnOptions = {},
+): AsyncGenerator<ExamTurnStreamEvent, void, undefined> {
   return streamEvents<ExamTurnStreamEvent>(input, options, examEventNames)
 }
 
 async function* streamEvents<E extends { type: string }>(
-  input: { text: string; source?: TurnSource },
+  input: { text: string; source?: TurnSource; examAttemptId?: string },
   options: StreamTurnOptions,
   names: ReadonlySet<string>,
 ): AsyncGenerator<E, void, undefined> {
   const clientTurnId = options.clientTurnId ?? crypto.randomUUID()
   const retries = options.retries ?? 2
   const delay = options.retryDelayMs ?? ((attempt) => 500 * 3 ** (attempt - 1))
-  const body: TurnRequest = { clientTurnId, text: input.text, source: input.source ?? 'typed' }
+  const body: TurnRequest = { clientTurnId, text: input.text, source: input.source ?? 'typed', ...(input.examAttemptId ? { examAttemptId: input.examAttemptId } : {}) }
 
   for (let attempt = 0; ; attempt++) {
     if (attempt > 0) {

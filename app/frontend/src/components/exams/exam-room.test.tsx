@@ -294,8 +294,10 @@ describe('in the exam: answering', () => {
     fail = false
     fireEvent.click(screen.getByRole('button', { name: 'Send again' }))
     expect(await within(log()).findByText('Hei.')).toBeTruthy()
-    const sent = calls.filter((call) => call.path === '/api/v1/sessions/default/turns').map((call) => (call.body as { clientTurnId: string }).clientTurnId)
-    expect(new Set(sent).size).toBe(1)
+    const bodies = calls.filter((call) => call.path === '/api/v1/sessions/default/turns').map((call) => call.body as { clientTurnId: string; examAttemptId: string })
+    expect(new Set(bodies.map((body) => body.clientTurnId)).size).toBe(1)
+    // Every answer names its attempt, so one arriving after the time ran out is refused, not answered by the tutor.
+    expect(bodies.every((body) => body.examAttemptId === examIds.attempt)).toBe(true)
   })
 })
 

@@ -141,7 +141,7 @@ function RunningExam({ clock, part, refetch }: { clock: ClockedAttempt; part: Ru
       let moved = false
       let complete = false
       try {
-        for await (const event of streamExamTurn({ text: turn.text, source: 'typed' }, { clientTurnId: turn.clientTurnId, signal: controller.signal })) {
+        for await (const event of streamExamTurn({ text: turn.text, source: 'typed', examAttemptId: attempt.id }, { clientTurnId: turn.clientTurnId, signal: controller.signal })) {
           collect(event, stored)
           if (event.type === 'state' && event.change.kind === 'exam') moved = true
           if (event.type === 'done') complete = true
