@@ -155,6 +155,9 @@ describe('mock exams: the server owns the time', () => {
     const lastDeadline = next.parts.slice(1).reduce((sum: number, part: { speakingSeconds: number; preparationSeconds: number }) => sum + INSTRUCTIONS_SECONDS + part.preparationSeconds + part.speakingSeconds, 0)
     const nextStarted = clock.getTime()
     tick(3600)
+    // The history shows it finished by the clock, without opening it first.
+    const listed = (await client(user).request('GET', '/api/v1/exams/attempts')).json()
+    expect(listed.items.find((item: { id: string }) => item.id === attempt.id).status).toMatch(/^(scoring|completed)$/)
     const over = await view(user, attempt.id)
     expect(over).toMatchObject({ status: expect.stringMatching(/^(scoring|completed)$/), phase: 'done', part: null })
     expect(Date.parse(over.finishedAt)).toBe(nextStarted + lastDeadline * 1000)

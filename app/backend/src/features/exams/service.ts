@@ -405,6 +405,12 @@ export function abandonAttempt(app: FastifyInstance, principal: Principal, id: s
 }
 
 export async function listAttempts(app: FastifyInstance, principal: Principal) {
+  // A running attempt whose time ran out is shown as it stands on the clock (finished, scoring).
+  const [running] = await app.db
+    .select({ id: examAttempts.id })
+    .from(examAttempts)
+    .where(and(eq(examAttempts.userId, principal.userId), eq(examAttempts.status, 'in_progress')))
+  if (running) await withAttempt(app, principal, running.id, async () => undefined)
   const rows = await app.db
     .select({ attempt: examAttempts, template: examTemplates })
     .from(examAttempts)
