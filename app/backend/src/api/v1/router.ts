@@ -6,6 +6,7 @@ import { adminRoutes } from '../../features/admin/routes.js'
 import { curriculumRoutes } from '../../features/curriculum/routes.js'
 import { lessonRoutes } from '../../features/lessons/routes.js'
 import { examRoutes } from '../../features/exams/routes.js'
+import { livekitRoutes } from '../../features/livekit/routes.js'
 import { sessionRoutes } from '../../features/sessions/routes.js'
 import { devOutboxRoutes } from '../../operations/dev-outbox/routes.js'
 import { serviceVersion } from '../../core/version.js'
@@ -42,6 +43,7 @@ export const apiV1Router: FastifyPluginAsyncZod = async (app) => {
   await app.register(lessonRoutes)
   await app.register(sessionRoutes)
   await app.register(examRoutes)
+  if (app.config.livekit) await app.register(livekitRoutes)
   const { mail, isProduction } = app.config
   if (mail.transport === 'outbox' && !isProduction) await app.register(devOutboxRoutes(mail.outboxDir))
 }

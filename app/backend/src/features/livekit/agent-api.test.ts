@@ -1,0 +1,166 @@
+import { eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { sittings, turns, users } from '../../core/db/schema/index.js'
+import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
+import { examClient } from '../../test/exams.js'
+import { createTestApp, type TestApp } from '../../test/harness.js'
+import { parseServerSentEvents } from '../../test/sse.js'
+import { loadSession } from '../sessions/service.js'
+import { closedPort, livekitEnv, serviceToken, type ServiceTokenClaims } from './test-support.js'
+
+// Learners sign up through the mail job; on a busy machine (the wire project) that takes a while.
+vi.setConfig({ testTimeout: 60_000 })
+
+let harness: TestApp
+beforeAll(async () => {
+  harness = await createTestApp({ env: livekitEnv(await closedPort()) })
+})
+afterAll(() => harness.close())
+
+interface Learner {
+  user: TestUser
+  sessionId: string
+  /** A valid service token for this learner. */
+  token(overrides?: Partial<ServiceTokenClaims>): Promise<string>
+}
+
+async function learner(level?: 'A1' | 'A2' | 'B1' | 'B2'): Promise<Learner> {
+  const user = await createVerifiedUser(harness.app)
+  if (level) await harness.app.db.update(users).set({ targetLevel: level }).where(eq(users.id, user.id))
+  const sessionId = (await loadSession(harness.app, user.id)).id
+  return { user, sessionId, token: (overrides = {}) => serviceToken({ uid: user.id, sid: sessionId, ...overrides }) }
+}
+
+const call = (method: 'GET' | 'POST', path: string, headers: Record<string, string>, payload?: object) =>
+  harness.app.inject({ method, url: `/api/v1/agent/sessions/${path}`, headers, ...(payload ? { payload } : {}) })
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+
+describe('agent API: the learner’s context', () => {
+  it('gives the pipeline the learner’s level, mode, turn-taking and speech engines (no keys)', async () => {
+    const a1 = await learner('A1')
+    const response = await call('GET', `${a1.user.id}/context`, bearer(await a1.token()))
+    expect(response.statusCode).toBe(200)
+    expect(response.json()).toEqual({
+      userId: a1.user.id,
+      sessionId: a1.sessionId,
+      room: `avaaz-${a1.sessionId}`,
+      level: 'A1',
+      mode: 'free',
+      turnTaking: { endOfTurnSilenceMs: 1600, allowInterruptions: true },
+      engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' } },
+    })
+    for (const [level, silence] of [['A2', 1200], ['B1', 800], ['B2', 600]] as const) {
+      const other = await learner(level)
+      const context = (await call('GET', `${other.user.id}/context`, bearer(await other.token()))).json()
+      expect(context.turnTaking, level).toEqual({ endOfTurnSilenceMs: silence, allowInterruptions: true })
+    }
+  })
+
+  it('turns barge-in off during a mock exam', async () => {
+    const candidate = await learner('A2')
+    await examClient(harness.app, candidate.user).start('A1-A2')
+    const context = (await call('GET', `${candidate.user.id}/context`, bearer(await candidate.token()))).json()
+    expect(context.mode).toBe('exam')
+    expect(context.turnTaking).toEqual({ endOfTurnSilenceMs: 1200, allowInterruptions: false })
+  })
+})
+
+describe('agent API: only the agent, only for its learner', () => {
+  it('refuses a learner’s own credentials: cookie, session token and better-auth JWT', async () => {
+    const { user } = await learner()
+    const jwt = (await harness.app.inject({ method: 'GET', url: '/api/auth/token', headers: user.headers })).json().token as string
+    expect(jwt).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
+    for (const [what, headers] of [
+      ['nothing', {}],
+      ['cookie', { cookie: user.cookie }],
+      ['session token', user.headers],
+      ['better-auth JWT', bearer(jwt)],
+    ] as const) {
+      for (const [method, path] of [['GET', 'context'], ['POST', 'join'], ['POST', 'leave'], ['POST', 'turns']] as const) {
+        const response = await call(method, `${user.id}/${path}`, headers, path === 'turns' ? { clientTurnId: 'learner-forged-1', text: 'Hei' } : undefined)
+        expect(response.statusCode, `${what} → ${method} ${path}`).toBe(401)
+        expect(response.headers['content-type']).toContain('application/problem+json')
+      }
+    }
+  })
+
+  it('refuses tokens that are forged, expired, too long-lived, or not the agent’s', async () => {
+    const { user, token } = await learner()
+    const cases: Array<[string, Partial<ServiceTokenClaims>]> = [
+      ['another secret', { secret: 'not-the-agent-secret-not-the-agent-secret-0' }],
+      ['expired', { issuedAt: -400, expiresIn: -60 }],
+      ['lives longer than 10 minutes', { expiresIn: 3_600 }],
+      ['issued too long ago', { issuedAt: -900, expiresIn: 60 }],
+      ['another subject', { sub: 'learner' }],
+      ['another issuer', { iss: 'someone' }],
+      ['another audience', { aud: 'livekit' }],
+    ]
+    for (const [what, overrides] of cases) {
+      const response = await call('GET', `${user.id}/context`, bearer(await token(overrides)))
+      expect(response.statusCode, what).toBe(401)
+    }
+  })
+
+  it('refuses a token for learner A on learner B (403), and stores nothing for B', async () => {
+    const alice = await learner()
+    const bob = await learner()
+    const aliceToken = bearer(await alice.token())
+    expect((await call('GET', `${bob.user.id}/context`, aliceToken)).statusCode).toBe(403)
+    expect((await call('POST', `${bob.user.id}/join`, aliceToken)).statusCode).toBe(403)
+    const turn = await call('POST', `${bob.user.id}/turns`, aliceToken, { clientTurnId: 'cross-learner-1', text: 'Hei, jeg er Bob.' })
+    expect(turn.statusCode).toBe(403)
+    // A token naming Bob but Alice's session is no better.
+    expect((await call('GET', `${bob.user.id}/context`, bearer(await bob.token({ sid: alice.sessionId })))).statusCode).toBe(403)
+    expect(await harness.app.db.select().from(turns).where(eq(turns.userId, bob.user.id))).toEqual([])
+    expect(await harness.app.db.select().from(sittings).where(eq(sittings.userId, bob.user.id))).toEqual([])
+  })
+})
+
+describe('agent API: turns and presence', () => {
+  it('stores a turn heard by the agent as the learner’s and streams the tutor’s reply', async () => {
+    const { user, token } = await learner('A1')
+    const headers = bearer(await token())
+    const joined = await call('POST', `${user.id}/join`, headers)
+    expect(joined.statusCode).toBe(200)
+    expect(joined.json()).toMatchObject({ changed: true, sitting: { transport: 'livekit', endedAt: null } })
+
+    const startedAt = new Date(Date.now() - 2_500).toISOString()
+    const endedAt = new Date(Date.now() - 500).toISOString()
+    const response = await call('POST', `${user.id}/turns`, headers, {
+      clientTurnId: 'agent-turn-0001',
+      text: 'Hei! Jeg heter Ola og jeg bor i Oslo.',
+      timing: { startedAt, endedAt, words: [{ word: 'Hei', startMs: 0, endMs: 300 }] },
+    })
+    expect(response.statusCode).toBe(200)
+    expect(response.headers['content-type']).toContain('text/event-stream')
+    const events = parseServerSentEvents(response.body)
+    expect(events[0]).toMatchObject({ event: 'turn', data: { turn: { role: 'learner', source: 'speech_engine', clientTurnId: 'agent-turn-0001' } } })
+    expect(events.filter((event) => event.event === 'delta').length).toBeGreaterThan(0)
+    const done = events.at(-1)!
+    expect(done).toMatchObject({ event: 'done', data: { replayed: false, turn: { role: 'tutor' } } })
+    expect(done.data.turn.sittingId).toBe(joined.json().sitting.id)
+
+    // The learner sees it in their transcript.
+    const transcript = (await harness.app.inject({ method: 'GET', url: '/api/v1/sessions/default/turns', headers: user.headers })).json()
+    expect(transcript.items.map((turn: { role: string; source: string | null }) => [turn.role, turn.source])).toEqual([
+      ['learner', 'speech_engine'],
+      ['tutor', null],
+    ])
+
+    // The agent retrying the same turn gets the stored reply, and nothing is stored twice.
+    const retry = parseServerSentEvents((await call('POST', `${user.id}/turns`, headers, { clientTurnId: 'agent-turn-0001', text: 'Hei! Jeg heter Ola og jeg bor i Oslo.' })).body)
+    expect(retry.at(-1)).toMatchObject({ event: 'done', data: { replayed: true } })
+    expect(await harness.app.db.select().from(turns).where(eq(turns.userId, user.id))).toHaveLength(2)
+
+    const left = await call('POST', `${user.id}/leave`, headers)
+    expect(left.json()).toMatchObject({ changed: true, sitting: { endReason: 'disconnect' } })
+    expect((await call('POST', `${user.id}/leave`, headers)).json()).toEqual({ changed: false, reason: 'no open sitting', sitting: null })
+  })
+
+  it('refuses an empty turn before streaming anything', async () => {
+    const { user, token } = await learner()
+    const response = await call('POST', `${user.id}/turns`, bearer(await token()), { clientTurnId: 'agent-empty-01', text: '   ' })
+    expect(response.statusCode).toBe(400)
+    expect(response.headers['content-type']).toContain('application/problem+json')
+  })
+})

@@ -1,0 +1,183 @@
+import { PassThrough } from 'node:stream'
+import type { FastifyRequest } from 'fastify'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { WebhookReceiver } from 'livekit-server-sdk'
+import { z } from 'zod'
+import { problemSchema } from '../../core/http/problem.js'
+import { safeErrorSummary } from '../../core/logger.js'
+import { formatServerSentEvent } from '../sessions/routes.js'
+import { toSittingView } from '../sessions/service.js'
+import { beginLearnerTurn } from '../sessions/turns.js'
+import { agentServiceToken, requireAgentFor } from './agent-auth.js'
+import { agentContextSchema, agentParamsSchema, agentTurnRequestSchema, presenceResultSchema, webhookResultSchema } from './schema.js'
+import { agentContext, learnerJoined, learnerLeft, livekitHealthCheck, type PresenceOutcome } from './service.js'
+import { handleWebhookEvent, receiveWebhook } from './webhook.js'
+
+/** LiveKit's webhook events are a few hundred bytes; nothing legitimate comes near this. */
+const WEBHOOK_BODY_LIMIT = 64 * 1024
+
+const agentErrors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema }
+
+const onlyWithLiveKit = 'Registered only when LiveKit is configured (LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET).'
+const agentOnly =
+  'For the LiveKit agent worker only: `Authorization: Bearer <service token>`, an HS256 JWT signed with AGENT_SERVICE_SECRET ' +
+  "(iss avaaz-agent, aud avaaz-backend, sub agent, uid = this user id, sid = the learner's tutor session id, lifetime at most 10 minutes). " +
+  'A learner’s cookie or token is refused (401); a token for another learner is refused (403). ' +
+  onlyWithLiveKit
+
+const turnStreamDescription =
+  'As `POST /api/v1/sessions/default/turns`, acting as the learner: Server-Sent Events `turn`, then `correction`, `delta`, `visual`, `state`, `line` ' +
+  'as the reply comes, then `done` {turn, replayed} or `error` {code, message, retryable, turn}.'
+
+// The agent serves every learner from one address, so its calls are limited per learner, not per IP.
+const perLearner = { rateLimit: { keyGenerator: (request: FastifyRequest) => `agent:${(request.params as { userId?: string }).userId ?? ''}` } }
+
+const presenceView = (outcome: PresenceOutcome) => ({
+  changed: outcome.changed,
+  ...(outcome.changed ? {} : { reason: outcome.reason }),
+  sitting: outcome.sitting ? toSittingView(outcome.sitting) : null,
+})
+
+/**
+ * The webhook in a scope of its own: the signature covers the exact bytes sent, so here the body is
+ * kept as text instead of being parsed.
+ */
+const webhookRoute: FastifyPluginAsyncZod<{ receiver: WebhookReceiver }> = async (app, { receiver }) => {
+  app.addContentTypeParser('application/webhook+json', { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => {
+    done(null, body)
+  })
+  app.post(
+    '/livekit/webhook',
+    {
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      schema: {
+        tags: ['livekit'],
+        summary: 'LiveKit webhook: the learner joined or left their room, or the room finished',
+        description:
+          'Signed by LiveKit: `Authorization` is a JWT signed with the API secret whose `sha256` claim is the SHA-256 of the body. ' +
+          'participant_joined opens or continues the learner’s sitting; participant_left and room_finished close it. ' +
+          'Unsigned or tampered calls are refused (401); other events, and rooms that are not the participant’s own session, are ignored (200). ' +
+          onlyWithLiveKit,
+        consumes: ['application/webhook+json'],
+        body: z.string().describe('A LiveKit WebhookEvent as protobuf JSON'),
+        response: { 200: webhookResultSchema, 400: problemSchema, 401: problemSchema },
+      },
+    },
+    async (request) => {
+      const event = await receiveWebhook(receiver, request.body, request.headers.authorization)
+      const result = await handleWebhookEvent(app, event)
+      // Neither identities nor room names are logged: they lead to a person.
+      request.log.info({ livekitEvent: result.event, status: result.status, reason: result.reason }, 'LiveKit webhook')
+      return result
+    },
+  )
+}
+
+/**
+ * LiveKit's side of the backend: the signed webhook (sittings follow the learner in and out of the
+ * room) and the agent worker's API. `/health/ready` gains a `livekit` check. The token the browser
+ * joins with comes from `issueLiveKitToken` (service.ts), called by the voice token endpoint.
+ */
+export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
+  const livekit = app.config.livekit
+  if (!livekit) throw new Error('livekitRoutes needs LiveKit to be configured')
+  app.health.register(livekitHealthCheck(livekit))
+  const receiver = new WebhookReceiver(livekit.apiKey, livekit.apiSecret)
+
+  await app.register(webhookRoute, { receiver })
+
+  app.get(
+    '/agent/sessions/:userId/context',
+    {
+      config: perLearner,
+      schema: {
+        tags: ['agent'],
+        summary: 'What the agent’s voice pipeline needs for this learner: level, mode, turn-taking, speech engines',
+        description: agentOnly,
+        security: agentServiceToken,
+        params: agentParamsSchema,
+        response: { 200: agentContextSchema, ...agentErrors },
+      },
+    },
+    async (request) => {
+      const { session } = await requireAgentFor(request, request.params.userId)
+      return agentContext(app, session)
+    },
+  )
+
+  app.post(
+    '/agent/sessions/:userId/join',
+    {
+      config: perLearner,
+      schema: {
+        tags: ['agent'],
+        summary: 'The learner is in the room: open or continue their sitting (as the participant_joined webhook; safe to repeat)',
+        description: agentOnly,
+        security: agentServiceToken,
+        params: agentParamsSchema,
+        body: z.object({}).strict().nullish().describe('No fields; may be omitted'),
+        response: { 200: presenceResultSchema, ...agentErrors },
+      },
+    },
+    async (request) => {
+      const { session } = await requireAgentFor(request, request.params.userId)
+      return presenceView(await learnerJoined(app, session.id, new Date()))
+    },
+  )
+
+  app.post(
+    '/agent/sessions/:userId/leave',
+    {
+      config: perLearner,
+      schema: {
+        tags: ['agent'],
+        summary: 'The learner left the room: close their open sitting (as the participant_left webhook; safe to repeat)',
+        description: agentOnly,
+        security: agentServiceToken,
+        params: agentParamsSchema,
+        body: z.object({}).strict().nullish().describe('No fields; may be omitted'),
+        response: { 200: presenceResultSchema, ...agentErrors },
+      },
+    },
+    async (request) => {
+      const { session } = await requireAgentFor(request, request.params.userId)
+      return presenceView(await learnerLeft(app, session.id, new Date()))
+    },
+  )
+
+  app.post(
+    '/agent/sessions/:userId/turns',
+    {
+      config: perLearner,
+      schema: {
+        tags: ['agent'],
+        summary: 'A final learner turn heard by the agent; the tutor’s reply streams back as Server-Sent Events',
+        description: `${turnStreamDescription} ${agentOnly}`,
+        security: agentServiceToken,
+        params: agentParamsSchema,
+        body: agentTurnRequestSchema,
+        produces: ['text/event-stream'],
+        response: { 200: z.string().describe(turnStreamDescription), ...agentErrors, 409: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const { principal } = await requireAgentFor(request, request.params.userId)
+      // The learner's own route refuses `speech_engine` (a browser cannot claim it); the agent's
+      // speech-to-text is exactly that, and the stored turn takes any source.
+      const run = await beginLearnerTurn(app, principal, request.body as Parameters<typeof beginLearnerTurn>[2])
+      const stream = new PassThrough()
+      // As for the learner's own turns: the reply runs to the end even if the agent goes away, so a
+      // retry with the same client turn id gets the stored reply.
+      run((event) => {
+        if (!stream.writableEnded && !stream.destroyed) stream.write(formatServerSentEvent(event))
+      })
+        .catch((error: unknown) => request.log.error({ error: safeErrorSummary(error) }, 'agent turn stream failed'))
+        .finally(() => stream.end())
+      return reply
+        .header('content-type', 'text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-cache, no-transform')
+        .header('x-accel-buffering', 'no')
+        .send(stream as unknown as string)
+    },
+  )
+}
