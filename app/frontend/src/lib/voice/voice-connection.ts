@@ -39,6 +39,8 @@ export type ConnectionFailure =
   | 'signed_out'
   /** The plan's voice minutes are used up (402). */
   | 'plan_limit'
+  /** The server has voice switched off, or no room for another conversation now (503). */
+  | 'busy'
   /** The server could not be reached, or kept dropping the connection. */
   | 'network'
   /** The server refused the handshake (4002): client and server disagree on the protocol. */
@@ -240,8 +242,17 @@ export class VoiceConnection extends Emitter<VoiceConnectionEvents> {
       body: JSON.stringify(this.options.transport === 'auto' ? {} : { transport: 'websocket' }),
     })
     if (!response.ok) {
+      // 503 (voice off, or busy) ends a first attempt (typing is the way now); during a reconnect it is waited out.
       const failure: ConnectionFailure | null =
-        response.status === 401 ? 'signed_out' : response.status === 402 ? 'plan_limit' : [403, 404, 405, 501].includes(response.status) ? 'unavailable' : null
+        response.status === 401
+          ? 'signed_out'
+          : response.status === 402
+            ? 'plan_limit'
+            : [403, 404, 405, 501].includes(response.status)
+              ? 'unavailable'
+              : response.status === 503 && !this.everConnected
+                ? 'busy'
+                : null
       throw new TicketError(failure, `The token endpoint answered ${response.status}`)
     }
     const ticket = (await response.json()) as VoiceTicket
