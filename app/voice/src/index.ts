@@ -1,1 +1,7 @@
 export type * from './types.js'
+export { createVoicePipeline } from './pipeline.js'
+export { BridgeLLM, type BridgeLLMOptions } from './engines/bridge-llm.js'
+export { BrowserTranscriptSTT, type BrowserTranscript } from './engines/browser-stt.js'
+export { EspeakTTS, type EspeakTTSOptions } from './engines/espeak-tts.js'
+export { OpenAISpeechTTS, type OpenAISpeechOptions } from './engines/openai-tts.js'
+export { OpenAITranscriptionSTT, type OpenAITranscriptionOptions } from './engines/openai-stt.js'

@@ -68,6 +68,11 @@ export type PipelineEvent =
   | { type: 'transcript'; text: string; final: boolean }
   /** A reply's meta event or line, passed on as the bridge gave it. */
   | { type: 'meta'; payload: Record<string, unknown> }
+  /**
+   * The reply's words as the tutor gives them (the protocol's `delta`; not a line's words, which
+   * come with the line's meta event). Added after the first version of this contract.
+   */
+  | { type: 'delta'; text: string }
   | { type: 'speech'; event: 'start' | 'end'; interrupted: boolean }
   | { type: 'latency'; clientTurnId: string; ms: number }
   | { type: 'error'; code: 'tutor_unavailable' | 'speech_to_text_unavailable' | 'speech_unavailable' | 'internal'; message: string }
@@ -88,14 +93,22 @@ export interface VoicePipelineOptions {
 
 export interface VoicePipeline {
   readonly outputSampleRate: number
-  /** Learner microphone audio, PCM16 mono at inputSampleRate, in real time. */
+  /**
+   * Learner microphone audio, PCM16 mono at inputSampleRate, in real time. The frame is copied. At
+   * most 2 seconds of it wait to be processed: beyond that, frames are dropped (a client sending
+   * faster than real time; the transport meters that itself and tells the client too_fast).
+   */
   pushAudio(frame: Int16Array): void
   /** Browser speech recognition: interim and final results (speechToText 'browser'). */
   pushTranscript(transcript: { clientTurnId: string; text: string; final: boolean }): void
   /** A typed turn. */
   sendText(turn: { clientTurnId: string; text: string }): void
-  /** Barge-in from the client: stop speaking now. */
-  interrupt(): void
+  /**
+   * Barge-in from the client: stop speaking now (and drop the lines queued after it). Like the
+   * learner's voice, it does not cut off speech that turn-taking makes uninterruptible (a mock
+   * exam's examiner) unless `force` is set.
+   */
+  interrupt(options?: { force?: boolean }): void
   /** Changes turn-taking live (a mock exam began or ended, the learner's level changed). */
   setTurnTaking(turnTaking: TurnTaking): void
   close(): Promise<void>
