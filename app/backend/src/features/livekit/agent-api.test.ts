@@ -76,8 +76,9 @@ describe('agent API: only the agent, only for its learner', () => {
       ['session token', user.headers],
       ['better-auth JWT', bearer(jwt)],
     ] as const) {
-      for (const [method, path] of [['GET', 'context'], ['POST', 'join'], ['POST', 'leave'], ['POST', 'turns']] as const) {
-        const response = await call(method, `${user.id}/${path}`, headers, path === 'turns' ? { clientTurnId: 'learner-forged-1', text: 'Hei' } : undefined)
+      for (const [method, path] of [['GET', 'context'], ['POST', 'join'], ['POST', 'leave'], ['POST', 'turns'], ['POST', 'latency']] as const) {
+        const payload = path === 'turns' ? { clientTurnId: 'learner-forged-1', text: 'Hei' } : path === 'latency' ? { clientTurnId: 'learner-forged-1', latencyMs: 1 } : undefined
+        const response = await call(method, `${user.id}/${path}`, headers, payload)
         expect(response.statusCode, `${what} → ${method} ${path}`).toBe(401)
         expect(response.headers['content-type']).toContain('application/problem+json')
       }
@@ -146,6 +147,13 @@ describe('agent API: turns and presence', () => {
       ['learner', 'speech_engine'],
       ['tutor', null],
     ])
+
+    // The agent reports when the reply was heard: stored on the reply, once.
+    const latency = (ms: number) => call('POST', `${user.id}/latency`, headers, { clientTurnId: 'agent-turn-0001', latencyMs: ms })
+    expect((await latency(640)).json()).toEqual({ recorded: true })
+    expect((await latency(900)).json()).toEqual({ recorded: false })
+    const [, reply] = (await harness.app.inject({ method: 'GET', url: '/api/v1/sessions/default/turns', headers: user.headers })).json().items
+    expect(reply.latencyMs).toBe(640)
 
     // The agent retrying the same turn gets the stored reply, and nothing is stored twice.
     const retry = parseServerSentEvents((await call('POST', `${user.id}/turns`, headers, { clientTurnId: 'agent-turn-0001', text: 'Hei! Jeg heter Ola og jeg bor i Oslo.' })).body)

@@ -236,6 +236,7 @@ describe('LiveKit: readiness and documentation', () => {
       ['/api/v1/agent/sessions/{userId}/join', 'post'],
       ['/api/v1/agent/sessions/{userId}/leave', 'post'],
       ['/api/v1/agent/sessions/{userId}/turns', 'post'],
+      ['/api/v1/agent/sessions/{userId}/latency', 'post'],
     ] as const) {
       const operation = document.paths[path]?.[method]
       expect(operation, path).toBeDefined()

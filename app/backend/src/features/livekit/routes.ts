@@ -9,8 +9,8 @@ import { formatServerSentEvent } from '../sessions/routes.js'
 import { toSittingView } from '../sessions/service.js'
 import { beginLearnerTurn } from '../sessions/turns.js'
 import { agentServiceToken, requireAgentFor } from './agent-auth.js'
-import { agentContextSchema, agentParamsSchema, agentTurnRequestSchema, presenceResultSchema, webhookResultSchema } from './schema.js'
-import { agentContext, learnerJoined, learnerLeft, livekitHealthCheck, type PresenceOutcome } from './service.js'
+import { agentContextSchema, agentParamsSchema, agentTurnRequestSchema, latencyRequestSchema, presenceResultSchema, webhookResultSchema } from './schema.js'
+import { agentContext, learnerJoined, learnerLeft, livekitHealthCheck, recordReplyLatency, type PresenceOutcome } from './service.js'
 import { handleWebhookEvent, receiveWebhook } from './webhook.js'
 
 /** LiveKit's webhook events are a few hundred bytes; nothing legitimate comes near this. */
@@ -178,6 +178,26 @@ export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
         .header('cache-control', 'no-cache, no-transform')
         .header('x-accel-buffering', 'no')
         .send(stream as unknown as string)
+    },
+  )
+
+  app.post(
+    '/agent/sessions/:userId/latency',
+    {
+      config: perLearner,
+      schema: {
+        tags: ['agent'],
+        summary: 'A reply was spoken: its latency (end of the learner’s speech → first audio out), stored on the reply turn once',
+        description: agentOnly,
+        security: agentServiceToken,
+        params: agentParamsSchema,
+        body: latencyRequestSchema,
+        response: { 200: z.object({ recorded: z.boolean().describe('false: no such turn, or its latency is already stored') }), ...agentErrors },
+      },
+    },
+    async (request) => {
+      await requireAgentFor(request, request.params.userId)
+      return { recorded: await recordReplyLatency(app, request.params.userId, request.body.clientTurnId, request.body.latencyMs) }
     },
   )
 }

@@ -55,3 +55,11 @@ export const presenceResultSchema = z
 export const agentTurnRequestSchema = turnRequestSchema
   .extend({ source: z.enum(turnSources).default('speech_engine') })
   .meta({ id: 'AgentTurnRequest' })
+
+export const latencyRequestSchema = z
+  .object({
+    clientTurnId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/).describe('The learner turn the reply answered'),
+    latencyMs: z.number().int().min(0).max(600_000).describe('End of the learner’s speech → first tutor audio out'),
+  })
+  .strict()
+  .meta({ id: 'AgentLatencyRequest' })
