@@ -1,0 +1,131 @@
+import { signServiceToken, type ServiceTokenFor } from './service-token.js'
+import { readServerSentEvents, type ServerSentEvent } from './sse.js'
+
+/** What the backend's agent API answers; the shapes are its OpenAPI schemas (AgentContext, AgentTurnRequest). */
+
+export interface AgentContext {
+  userId: string
+  sessionId: string
+  room: string
+  level: 'A1' | 'A2' | 'B1' | 'B2'
+  mode: 'free' | 'lesson' | 'exam'
+  turnTaking: { endOfTurnSilenceMs: number; allowInterruptions: boolean }
+  engines: {
+    speechToText: { kind: 'browser' } | { kind: 'openai'; model: string; baseURL?: string; language: string }
+    speech: { kind: 'espeak'; voice: string } | { kind: 'openai'; model: string; voice: string; baseURL?: string }
+  }
+}
+
+export interface AgentTurnRequest {
+  clientTurnId: string
+  text: string
+  source: 'speech_engine' | 'browser_speech' | 'typed'
+  timing?: {
+    startedAt: string
+    endedAt: string
+    speakingMs?: number
+    words?: Array<{ word: string; startMs: number; endMs: number; confidence?: number }>
+  }
+}
+
+/** The backend refused or failed a call; `status` is the HTTP status (0: it could not be reached). */
+export class BackendError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    /** The problem document's detail, as said to the learner. */
+    readonly detail = message,
+  ) {
+    super(message)
+    this.name = 'BackendError'
+  }
+}
+
+export interface BackendClientOptions {
+  /** The backend's base URL as the agent reaches it (e.g. http://backend:8000). */
+  baseUrl: string
+  /** AGENT_SERVICE_SECRET, shared with the backend. */
+  serviceSecret: string
+  /** Longest wait for a context, join or leave call. */
+  timeoutMs?: number
+  fetch?: typeof fetch
+}
+
+/** The backend's agent API (`/api/v1/agent/sessions/:userId/…`), every call signed for its learner. */
+export class BackendClient {
+  readonly #baseUrl: string
+  readonly #secret: string
+  readonly #timeoutMs: number
+  readonly #fetch: typeof fetch
+
+  constructor(options: BackendClientOptions) {
+    if (!options.baseUrl) throw new Error('BackendClient: baseUrl is required (BACKEND_URL)')
+    if (!options.serviceSecret) throw new Error('BackendClient: serviceSecret is required (AGENT_SERVICE_SECRET)')
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '')
+    this.#secret = options.serviceSecret
+    this.#timeoutMs = options.timeoutMs ?? 10_000
+    this.#fetch = options.fetch ?? fetch
+  }
+
+  async context(who: ServiceTokenFor): Promise<AgentContext> {
+    const response = await this.#call(who, 'GET', 'context')
+    return (await response.json()) as AgentContext
+  }
+
+  /** The learner is in the room: their sitting opens (or continues). Safe to repeat. */
+  async join(who: ServiceTokenFor): Promise<void> {
+    await (await this.#call(who, 'POST', 'join')).body?.cancel()
+  }
+
+  /** The learner left: their sitting closes. Safe to repeat (LiveKit's webhook does it too). */
+  async leave(who: ServiceTokenFor): Promise<void> {
+    await (await this.#call(who, 'POST', 'leave')).body?.cancel()
+  }
+
+  /** The reply to a turn was spoken: end of the learner's speech → first audio out, stored on the reply. */
+  async replyLatency(who: ServiceTokenFor, clientTurnId: string, latencyMs: number): Promise<void> {
+    await (await this.#call(who, 'POST', 'latency', { clientTurnId, latencyMs: Math.round(latencyMs) })).body?.cancel()
+  }
+
+  /** Sends a final learner turn and yields the reply's events as the backend streams them. */
+  async *learnerTurn(who: ServiceTokenFor, turn: AgentTurnRequest, signal: AbortSignal): AsyncGenerator<ServerSentEvent> {
+    const response = await this.#call(who, 'POST', 'turns', turn, signal)
+    if (!response.body) throw new BackendError(response.status, 'The backend answered the turn without a body.')
+    yield* readServerSentEvents(response.body)
+  }
+
+  async #call(who: ServiceTokenFor, method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+    const url = `${this.#baseUrl}/api/v1/agent/sessions/${encodeURIComponent(who.userId)}/${path}`
+    const headers: Record<string, string> = { authorization: `Bearer ${await signServiceToken(this.#secret, who)}` }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    let response: Response
+    try {
+      response = await this.#fetch(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        // A streamed reply is bounded by the backend's own tutor timeout; the rest by ours.
+        signal: signal ?? AbortSignal.timeout(this.#timeoutMs),
+      })
+    } catch (error) {
+      if (signal?.aborted) throw error
+      throw new BackendError(0, `The backend at ${this.#baseUrl} could not be reached: ${(error as Error).message}`)
+    }
+    if (!response.ok) {
+      const detail = await problemDetail(response)
+      throw new BackendError(response.status, `${method} ${path}: ${response.status} ${detail}`.trim(), detail)
+    }
+    return response
+  }
+}
+
+/** The problem document's detail (the backend answers errors as application/problem+json). */
+async function problemDetail(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '')
+  try {
+    const problem = JSON.parse(text) as { title?: string; detail?: string }
+    return problem.detail ?? problem.title ?? response.statusText
+  } catch {
+    return response.statusText
+  }
+}

@@ -1,0 +1,6 @@
+export { BackendClient, BackendError, type AgentContext, type AgentTurnRequest, type BackendClientOptions } from './backend.js'
+export { backendBridge, TutorReplyError } from './bridge.js'
+export { runAgentJob, sessionIdOfRoom, type AgentJobOptions, type AgentJobResult, type AudioIn, type AudioOut, type ClientChannel } from './job.js'
+export { createPipeline, type PipelineFactory } from './pipeline.js'
+export { signServiceToken, type ServiceTokenFor } from './service-token.js'
+export { readSettings, type AgentSettings } from './settings.js'

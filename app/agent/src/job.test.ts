@@ -1,0 +1,273 @@
+import { randomUUID } from 'node:crypto'
+import type { VoicePipelineOptions } from '@avaaz/voice'
+import { afterEach, describe, expect, it } from 'vitest'
+import { BackendClient, BackendError, type AgentContext } from './backend.js'
+import { runAgentJob, type AgentJobOptions, type AgentJobResult } from './job.js'
+import { PushQueue } from './queue.js'
+import { startFakeBackend, type FakeBackend } from './test/fake-backend.js'
+import { FakePipeline } from './test/fake-pipeline.js'
+
+const secret = 'agent-service-secret-agent-service-secret-42'
+
+let backend: FakeBackend | undefined
+afterEach(async () => {
+  await backend?.close()
+  backend = undefined
+})
+
+function contextFor(userId: string, sessionId: string, overrides: Partial<AgentContext> = {}): AgentContext {
+  return {
+    userId,
+    sessionId,
+    room: `avaaz-${sessionId}`,
+    level: 'A1',
+    mode: 'free',
+    turnTaking: { endOfTurnSilenceMs: 1600, allowInterruptions: true },
+    engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' } },
+    ...overrides,
+  }
+}
+
+/** A room with a learner in it, the fake backend behind, and the job running until `leave()`. */
+async function room(options: { context?: Partial<AgentContext>; job?: Partial<AgentJobOptions> } = {}) {
+  const userId = `user_${randomUUID().slice(0, 8)}`
+  const sessionId = randomUUID()
+  backend = await startFakeBackend(secret, contextFor(userId, sessionId, options.context))
+  const frames = new PushQueue<Int16Array>()
+  const messages = new PushQueue<unknown>()
+  const sent: Array<Record<string, unknown>> = []
+  const played: Int16Array[] = []
+  let cleared = 0
+  const left = new AbortController()
+  const pipelines: FakePipeline[] = []
+  const job: Promise<AgentJobResult> = runAgentJob({
+    roomName: `avaaz-${sessionId}`,
+    identity: userId,
+    backend: new BackendClient({ baseUrl: backend.url, serviceSecret: secret }),
+    pipelineFactory: (pipelineOptions: VoicePipelineOptions) => {
+      const pipeline = new FakePipeline(pipelineOptions)
+      pipelines.push(pipeline)
+      return pipeline
+    },
+    audioIn: { sampleRate: 16_000, frames },
+    audioOut: { sampleRate: 24_000, write: (frame) => void played.push(frame), clear: () => void (cleared += 1) },
+    client: { messages, send: (message) => void sent.push(message) },
+    learnerLeft: left.signal,
+    ...options.job,
+  })
+  // Keep an early rejection from being unhandled while the test sets up.
+  job.catch(() => {})
+  const pipeline = async () => {
+    for (let i = 0; i < 200 && pipelines.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
+    if (!pipelines[0]) throw new Error('the pipeline never started')
+    return pipelines[0]
+  }
+  return { userId, sessionId, backend, frames, messages, sent, played, cleared: () => cleared, left, job, pipeline }
+}
+
+const until = async (condition: () => boolean, what: string) => {
+  for (let i = 0; i < 300; i++) {
+    if (condition()) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+describe('the agent’s job handler, against a local fake backend', () => {
+  it('runs the learner’s room: context, sitting, audio in, turns to the backend, the reply out, and the sitting closed when they leave', async () => {
+    const r = await room()
+    const pipeline = await r.pipeline()
+
+    // The pipeline is set up from the learner's context.
+    expect(pipeline.options.turnTaking).toEqual({ endOfTurnSilenceMs: 1600, allowInterruptions: true })
+    expect(pipeline.options.speechToText).toEqual({ kind: 'browser' })
+    expect(pipeline.options.speech).toEqual({ kind: 'espeak', voice: 'nb' })
+    expect(pipeline.options.inputSampleRate).toBe(16_000)
+    expect(pipeline.options.outputSampleRate).toBe(24_000)
+
+    // Microphone audio reaches the pipeline as it comes.
+    for (let i = 0; i < 3; i++) r.frames.push(new Int16Array(1_600))
+    await until(() => pipeline.audio.length === 3, 'the audio frames')
+
+    // A final transcript from the browser's recognition is the learner's turn; the reply is spoken and shown.
+    r.messages.push({ type: 'transcript', clientTurnId: 'browser-turn-01', text: 'Hei, jeg heter Ola.', final: false })
+    r.messages.push({ type: 'transcript', clientTurnId: 'browser-turn-01', text: 'Hei, jeg heter Ola.', final: true })
+    await until(() => pipeline.replies.length === 1, 'the first reply')
+    expect(pipeline.replies[0]!.filter((event) => event.type === 'text').map((event) => (event as { text: string }).text).join('')).toBe('Hei! Hvor bor du?')
+    expect(r.played).toHaveLength(2)
+    // The stored turns go to the browser as they come (the words themselves are the pipeline's `delta` events).
+    expect(r.sent).toEqual([
+      { type: 'turn', turn: { id: 't-1', role: 'learner', clientTurnId: 'browser-turn-01', text: 'Hei, jeg heter Ola.' } },
+      { type: 'turn', turn: { id: 't-2', role: 'tutor', text: 'Hei! Hvor bor du?' }, replayed: false },
+    ])
+
+    // A turn heard by server-side speech-to-text carries its timing.
+    const startedAt = new Date('2026-11-24T10:00:00.000Z')
+    pipeline.hear({
+      clientTurnId: 'speech-turn-0001',
+      text: 'Jeg bor i Oslo.',
+      source: 'speech_engine',
+      startedAt,
+      endedAt: new Date(startedAt.getTime() + 1_500),
+      words: [{ word: 'Jeg', startMs: 0.4, endMs: 199.6 }],
+    })
+    await until(() => pipeline.replies.length === 2, 'the second reply')
+    await until(() => r.backend.calls.filter((call) => call.path === 'latency').length === 2, 'the latency reports')
+
+    r.left.abort()
+    await expect(r.job).resolves.toEqual({ userId: r.userId, sessionId: r.sessionId, reason: 'learner_left' })
+    expect(pipeline.closed).toBe(true)
+
+    const calls = r.backend.calls
+    expect(calls.map((call) => `${call.method} ${call.path}`)).toEqual(['GET context', 'POST join', 'POST turns', 'POST latency', 'POST turns', 'POST latency', 'POST leave'])
+    expect(calls[3]!.body).toEqual({ clientTurnId: 'browser-turn-01', latencyMs: 640 })
+    expect(calls[2]!.body).toEqual({ clientTurnId: 'browser-turn-01', text: 'Hei, jeg heter Ola.', source: 'browser_speech' })
+    expect(calls[4]!.body).toEqual({
+      clientTurnId: 'speech-turn-0001',
+      text: 'Jeg bor i Oslo.',
+      source: 'speech_engine',
+      timing: {
+        startedAt: '2026-11-24T10:00:00.000Z',
+        endedAt: '2026-11-24T10:00:01.500Z',
+        speakingMs: 1_500,
+        words: [{ word: 'Jeg', startMs: 0, endMs: 200 }],
+      },
+    })
+    // Every call carried a service token for this learner and session, short-lived.
+    for (const { claims } of calls) {
+      expect(claims).toMatchObject({ iss: 'avaaz-agent', aud: 'avaaz-backend', sub: 'agent', uid: r.userId, sid: r.sessionId })
+      expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(600)
+      expect(claims.exp! * 1000).toBeGreaterThan(Date.now())
+    }
+    expect(r.backend.refusals).toEqual([])
+  })
+
+  it('turns barge-in off when the reply moves the learner into an exam, and drops queued speech when interrupted', async () => {
+    const r = await room({ context: { level: 'A2', turnTaking: { endOfTurnSilenceMs: 1200, allowInterruptions: true } } })
+    const pipeline = await r.pipeline()
+    expect(pipeline.options.turnTaking).toEqual({ endOfTurnSilenceMs: 1200, allowInterruptions: true })
+
+    r.backend.reply = ({ clientTurnId, text }) => [
+      { event: 'turn', data: { turn: { role: 'learner', clientTurnId, text } } },
+      { event: 'delta', data: { text: 'Da begynner vi.' } },
+      { event: 'state', data: { change: { kind: 'exam', status: 'in_progress' } } },
+      { event: 'line', data: { turn: { role: 'examiner', text: 'Del 1. Fortell om deg selv.' } } },
+      { event: 'done', data: { turn: { role: 'tutor', text: 'Da begynner vi.' }, replayed: false } },
+    ]
+    r.backend.context = { ...r.backend.context, mode: 'exam', turnTaking: { endOfTurnSilenceMs: 1200, allowInterruptions: false } }
+    r.messages.push({ type: 'text', clientTurnId: 'typed-turn-001', text: 'Jeg er klar.' })
+    await until(() => pipeline.turnTakings.length === 1, 'the turn-taking refresh')
+    expect(pipeline.turnTakings).toEqual([{ endOfTurnSilenceMs: 1200, allowInterruptions: false }])
+    expect(pipeline.replies[0]).toContainEqual({ type: 'line', text: 'Del 1. Fortell om deg selv.', payload: { type: 'line', turn: { role: 'examiner', text: 'Del 1. Fortell om deg selv.' } } })
+    expect(r.sent).toContainEqual({ type: 'change', change: { kind: 'exam', status: 'in_progress' } })
+    expect(r.backend.calls[2]!.body).toMatchObject({ source: 'typed' })
+
+    r.messages.push({ type: 'interrupt' })
+    await until(() => r.cleared() === 1, 'the cleared audio')
+    expect(r.sent.at(-1)).toEqual({ type: 'speech', event: 'end', interrupted: true })
+
+    r.left.abort()
+    await r.job
+  })
+
+  it('tells the learner when the tutor’s reply fails and goes on; answers malformed messages; ends when the learner ends the sitting', async () => {
+    const r = await room()
+    const pipeline = await r.pipeline()
+    r.backend.reply = () => [
+      { event: 'turn', data: { turn: { role: 'learner' } } },
+      { event: 'error', data: { code: 'tutor_timeout', message: 'The tutor took too long.', retryable: true, turn: null } },
+    ]
+    r.messages.push({ type: 'text', clientTurnId: 'typed-turn-002', text: 'Hallo?' })
+    await until(() => pipeline.replies.length === 1, 'the failed reply')
+    expect(r.sent.slice(-2)).toEqual([
+      { type: 'turn', turn: { role: 'learner' } },
+      { type: 'error', code: 'tutor_unavailable', message: 'The tutor took too long.', fatal: false },
+    ])
+
+    // A turn the backend refuses before replying (the mock exam ended meanwhile) is told as such.
+    r.backend.refuseTurns = { status: 409, detail: 'That mock exam is no longer running.' }
+    r.messages.push({ type: 'text', clientTurnId: 'typed-turn-003', text: 'Og så?' })
+    await until(() => pipeline.replies.length === 2, 'the refused turn')
+    expect(r.sent.at(-1)).toEqual({ type: 'error', code: 'exam_over', message: 'That mock exam is no longer running.', fatal: false })
+
+    r.messages.push({ type: 'text', clientTurnId: 'short', text: 'id too short' })
+    r.messages.push({ type: 'dance' })
+    await until(() => r.sent.filter((message) => message.code === 'bad_message').length === 2, 'two bad_message errors')
+
+    r.messages.push({ type: 'end' })
+    await expect(r.job).resolves.toMatchObject({ reason: 'ended_by_learner' })
+    expect(r.backend.calls.at(-1)).toMatchObject({ method: 'POST', path: 'leave' })
+  })
+})
+
+describe('the agent’s job handler refuses to run', () => {
+  it('in a room that is not an Avaaz room, without calling the backend', async () => {
+    backend = await startFakeBackend(secret, contextFor('u1', randomUUID()))
+    const factory = () => {
+      throw new Error('must not start')
+    }
+    await expect(
+      runAgentJob({
+        roomName: 'lobby',
+        identity: 'u1',
+        backend: new BackendClient({ baseUrl: backend.url, serviceSecret: secret }),
+        pipelineFactory: factory,
+        audioIn: { sampleRate: 16_000, frames: new PushQueue() },
+        audioOut: { sampleRate: 24_000, write: () => {}, clear: () => {} },
+        learnerLeft: new AbortController().signal,
+      }),
+    ).rejects.toThrow(/Not an Avaaz room/)
+    expect(backend.calls).toEqual([])
+    expect(backend.refusals).toEqual([])
+  })
+
+  it('when the backend refuses the learner (another learner’s room, or the wrong secret), before any pipeline', async () => {
+    const r = await room()
+    await r.pipeline()
+    r.left.abort()
+    await r.job
+    const otherSession = randomUUID()
+    let started = 0
+    const attempt = (identity: string, roomName: string, serviceSecret: string) =>
+      runAgentJob({
+        roomName,
+        identity,
+        backend: new BackendClient({ baseUrl: r.backend.url, serviceSecret }),
+        pipelineFactory: (options) => {
+          started += 1
+          return new FakePipeline(options)
+        },
+        audioIn: { sampleRate: 16_000, frames: new PushQueue() },
+        audioOut: { sampleRate: 24_000, write: () => {}, clear: () => {} },
+        learnerLeft: new AbortController().signal,
+      })
+    // The learner in a room of another session: the backend will not answer for it.
+    await expect(attempt(r.userId, `avaaz-${otherSession}`, secret)).rejects.toMatchObject({ name: 'BackendError', status: 403 })
+    await expect(attempt(r.userId, `avaaz-${r.sessionId}`, 'not-the-shared-secret-not-the-shared-secret')).rejects.toBeInstanceOf(BackendError)
+    expect(r.backend.refusals.map((refusal) => refusal.status)).toEqual([403, 401])
+    expect(started).toBe(0)
+  })
+
+  it('when the backend speaks with OpenAI and the agent has no key for it, before opening the sitting', async () => {
+    const r = await room({ context: { engines: { speechToText: { kind: 'openai', model: 'gpt-4o-mini-transcribe', language: 'nb' }, speech: { kind: 'espeak', voice: 'nb' } } } })
+    await expect(r.job).rejects.toThrow(/OPENAI_API_KEY/)
+    expect(r.backend.calls.map((call) => call.path)).toEqual(['context'])
+  })
+
+  it('passes the agent’s own OpenAI key to the engines the backend names', async () => {
+    const r = await room({
+      context: {
+        engines: {
+          speechToText: { kind: 'openai', model: 'gpt-4o-mini-transcribe', language: 'nb' },
+          speech: { kind: 'openai', model: 'gpt-4o-mini-tts', voice: 'alloy' },
+        },
+      },
+      job: { engineKeys: { openaiApiKey: 'sk-test' } },
+    })
+    const pipeline = await r.pipeline()
+    expect(pipeline.options.speechToText).toEqual({ kind: 'openai', apiKey: 'sk-test', model: 'gpt-4o-mini-transcribe', language: 'nb' })
+    expect(pipeline.options.speech).toEqual({ kind: 'openai', apiKey: 'sk-test', model: 'gpt-4o-mini-tts', voice: 'alloy' })
+    r.left.abort()
+    await r.job
+  })
+})

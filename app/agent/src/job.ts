@@ -1,0 +1,209 @@
+import type { PipelineEvent, SpeechConfig, SpeechToTextConfig, TurnTaking, VoicePipeline } from '@avaaz/voice'
+import type { AgentContext, BackendClient } from './backend.js'
+import { backendBridge } from './bridge.js'
+import type { PipelineFactory } from './pipeline.js'
+import type { ServiceTokenFor } from './service-token.js'
+
+/**
+ * One dispatch: the agent in one learner's room. Everything LiveKit-specific (the room, its tracks and
+ * data channel) stays outside, behind the adapters below, so the job runs — and is tested — without a
+ * LiveKit server.
+ */
+
+/** The learner's microphone: PCM16 mono frames at `sampleRate`, in real time; ends when the track does. */
+export interface AudioIn {
+  sampleRate: number
+  frames: AsyncIterable<Int16Array>
+}
+
+/** The tutor's voice into the room: PCM16 mono at `sampleRate`. */
+export interface AudioOut {
+  sampleRate: number
+  write(frame: Int16Array): void
+  /** Drops what is queued but not yet played (barge-in). */
+  clear(): void
+}
+
+/**
+ * Data messages with the learner's browser: the JSON messages of the WebSocket protocol
+ * (docs/voice-protocol.md §4 in, §5 out), without the binary audio, which travels as tracks.
+ */
+export interface ClientChannel {
+  messages: AsyncIterable<unknown>
+  send(message: Record<string, unknown>): void
+}
+
+export interface JobLog {
+  info(details: object, message: string): void
+  warn(details: object, message: string): void
+}
+
+export interface AgentJobOptions {
+  roomName: string
+  /** The learner's LiveKit identity: their user id (the backend's token says so). */
+  identity: string
+  backend: BackendClient
+  pipelineFactory: PipelineFactory
+  audioIn: AudioIn
+  audioOut: AudioOut
+  client?: ClientChannel
+  /** Aborted when the learner leaves the room (or the room goes away). */
+  learnerLeft: AbortSignal
+  /** The backend names the engines; their keys are the agent's own. */
+  engineKeys?: { openaiApiKey?: string; espeakCommand?: string }
+  /** How often turn-taking is re-read from the backend (the learner may start an exam meanwhile). */
+  contextRefreshMs?: number
+  log?: JobLog
+}
+
+export interface AgentJobResult {
+  userId: string
+  sessionId: string
+  reason: 'learner_left' | 'ended_by_learner'
+}
+
+const ROOM_PREFIX = 'avaaz-'
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** The tutor session a room belongs to (rooms are `avaaz-<tutor session id>`); null for others. */
+export function sessionIdOfRoom(room: string): string | null {
+  const id = room.startsWith(ROOM_PREFIX) ? room.slice(ROOM_PREFIX.length) : ''
+  return UUID.test(id) ? id.toLowerCase() : null
+}
+
+const silentLog: JobLog = { info: () => {}, warn: () => {} }
+
+/**
+ * Runs the tutor for the learner in the room until they leave: reads their context from the backend,
+ * opens their sitting, runs the voice pipeline on the room's audio with the backend as the tutor, and
+ * closes the sitting at the end (LiveKit's webhook does too; both are safe to repeat). Rejects before
+ * the pipeline starts when the room is not the learner's or the backend refuses.
+ */
+export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobResult> {
+  const { backend, audioIn, audioOut, client, learnerLeft } = options
+  const log = options.log ?? silentLog
+  const sessionId = sessionIdOfRoom(options.roomName)
+  if (!sessionId) throw new Error(`Not an Avaaz room (rooms are avaaz-<tutor session id>): ${options.roomName}`)
+  const who: ServiceTokenFor = { userId: options.identity, sessionId }
+
+  const context = await backend.context(who)
+  if (context.sessionId !== sessionId || context.userId !== options.identity) throw new Error('The backend answered for another learner or session.')
+  const speechToText = speechToTextConfig(context.engines.speechToText, options.engineKeys)
+  const speech = speechConfig(context.engines.speech, options.engineKeys)
+  await backend.join(who)
+
+  const ended = new AbortController()
+  const done = AbortSignal.any([learnerLeft, ended.signal])
+  let turnTaking = turnTakingOf(context)
+  let pipeline: VoicePipeline | undefined
+  const refresh = async () => {
+    if (done.aborted) return
+    try {
+      const next = turnTakingOf(await backend.context(who))
+      if (next.endOfTurnSilenceMs === turnTaking.endOfTurnSilenceMs && next.allowInterruptions === turnTaking.allowInterruptions) return
+      turnTaking = next
+      pipeline?.setTurnTaking(next)
+    } catch (error) {
+      log.warn({ error: (error as Error).message }, 'could not refresh the learner context')
+    }
+  }
+
+  try {
+    pipeline = await options.pipelineFactory({
+      bridge: backendBridge({
+        backend,
+        who,
+        onStateChange: () => void refresh(),
+        onProblem: (code, message) => client?.send({ type: 'error', code, message, fatal: false }),
+      }),
+      speechToText,
+      speech,
+      turnTaking,
+      inputSampleRate: audioIn.sampleRate,
+      outputSampleRate: audioOut.sampleRate,
+      onAudio: (frame) => audioOut.write(frame),
+      onEvent: (event) => {
+        if (event.type === 'speech' && event.interrupted) audioOut.clear()
+        client?.send(clientMessage(event))
+      },
+    })
+  } catch (error) {
+    await backend.leave(who).catch(() => {})
+    throw error
+  }
+  const running = pipeline
+  log.info({ level: context.level, mode: context.mode }, 'tutor joined the learner')
+
+  const timer = setInterval(() => void refresh(), options.contextRefreshMs ?? 30_000)
+  timer.unref()
+  void (async () => {
+    for await (const frame of audioIn.frames) {
+      if (done.aborted) break
+      running.pushAudio(frame)
+    }
+  })().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'learner audio stopped'))
+  if (client) {
+    void (async () => {
+      for await (const message of client.messages) {
+        if (done.aborted) break
+        if (handleClientMessage(running, message, client) === 'end') ended.abort()
+      }
+    })().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'learner messages stopped'))
+  }
+
+  try {
+    await new Promise<void>((resolve) => {
+      if (done.aborted) resolve()
+      else done.addEventListener('abort', () => resolve(), { once: true })
+    })
+  } finally {
+    clearInterval(timer)
+    await running.close().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'the pipeline did not close cleanly'))
+    await backend.leave(who).catch((error: unknown) => log.warn({ error: (error as Error).message }, 'could not close the sitting (the webhook will)'))
+  }
+  return { userId: options.identity, sessionId, reason: ended.signal.aborted ? 'ended_by_learner' : 'learner_left' }
+}
+
+function turnTakingOf(context: AgentContext): TurnTaking {
+  return { endOfTurnSilenceMs: context.turnTaking.endOfTurnSilenceMs, allowInterruptions: context.turnTaking.allowInterruptions }
+}
+
+function speechToTextConfig(engine: AgentContext['engines']['speechToText'], keys: AgentJobOptions['engineKeys']): SpeechToTextConfig {
+  if (engine.kind === 'browser') return { kind: 'browser' }
+  if (!keys?.openaiApiKey) throw new Error('The backend transcribes speech with OpenAI, but the agent has no OPENAI_API_KEY.')
+  return { kind: 'openai', apiKey: keys.openaiApiKey, model: engine.model, language: engine.language, ...(engine.baseURL ? { baseURL: engine.baseURL } : {}) }
+}
+
+function speechConfig(engine: AgentContext['engines']['speech'], keys: AgentJobOptions['engineKeys']): SpeechConfig {
+  if (engine.kind === 'espeak') return { kind: 'espeak', voice: engine.voice, ...(keys?.espeakCommand ? { command: keys.espeakCommand } : {}) }
+  if (!keys?.openaiApiKey) throw new Error('The backend speaks with OpenAI’s voices, but the agent has no OPENAI_API_KEY.')
+  return { kind: 'openai', apiKey: keys.openaiApiKey, model: engine.model, voice: engine.voice, ...(engine.baseURL ? { baseURL: engine.baseURL } : {}) }
+}
+
+/** A pipeline event as the browser gets it: the protocol's server message (meta events are already one). */
+function clientMessage(event: PipelineEvent): Record<string, unknown> {
+  if (event.type === 'meta') return event.payload
+  if (event.type === 'error') return { ...event, fatal: false }
+  return { ...event }
+}
+
+const CLIENT_TURN_ID = /^[A-Za-z0-9_-]{8,64}$/
+
+/** The browser's messages (protocol §4): recognised speech, typed turns, barge-in, the end of the sitting. */
+function handleClientMessage(pipeline: VoicePipeline, message: unknown, client: ClientChannel): 'end' | void {
+  const m = (message ?? {}) as Record<string, unknown>
+  const validTurn = typeof m.clientTurnId === 'string' && CLIENT_TURN_ID.test(m.clientTurnId) && typeof m.text === 'string'
+  switch (m.type) {
+    case 'transcript':
+      if (validTurn && typeof m.final === 'boolean') return pipeline.pushTranscript({ clientTurnId: m.clientTurnId as string, text: m.text as string, final: m.final })
+      break
+    case 'text':
+      if (validTurn) return pipeline.sendText({ clientTurnId: m.clientTurnId as string, text: m.text as string })
+      break
+    case 'interrupt':
+      return pipeline.interrupt()
+    case 'end':
+      return 'end'
+  }
+  client.send({ type: 'error', code: 'bad_message', message: 'Unknown or malformed message.', fatal: false })
+}

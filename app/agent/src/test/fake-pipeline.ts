@@ -1,0 +1,71 @@
+import type { LearnerTurn, ReplyEvent, TurnTaking, VoicePipeline, VoicePipelineOptions } from '@avaaz/voice'
+
+/**
+ * Plays the shared pipeline's part by its contract (app/voice/src/types.ts) without audio engines: a
+ * final transcript, a typed turn or `hear` (what speech-to-text would produce) becomes a learner turn
+ * for the bridge; each piece of reply text is "spoken" as one frame of silence.
+ */
+export class FakePipeline implements VoicePipeline {
+  readonly outputSampleRate: number
+  readonly audio: Int16Array[] = []
+  readonly turnTakings: TurnTaking[] = []
+  readonly replies: ReplyEvent[][] = []
+  closed = false
+  #pending: Promise<void> = Promise.resolve()
+
+  constructor(readonly options: VoicePipelineOptions) {
+    this.outputSampleRate = options.outputSampleRate ?? 24_000
+  }
+
+  pushAudio(frame: Int16Array): void {
+    this.audio.push(frame)
+  }
+
+  pushTranscript(transcript: { clientTurnId: string; text: string; final: boolean }): void {
+    if (transcript.final) this.#turn({ clientTurnId: transcript.clientTurnId, text: transcript.text, source: 'browser_speech' })
+  }
+
+  sendText(turn: { clientTurnId: string; text: string }): void {
+    this.#turn({ ...turn, source: 'typed' })
+  }
+
+  /** What server-side speech-to-text would hand over after the learner spoke. */
+  hear(turn: LearnerTurn): void {
+    this.#turn(turn)
+  }
+
+  interrupt(): void {
+    this.options.onEvent({ type: 'speech', event: 'end', interrupted: true })
+  }
+
+  setTurnTaking(turnTaking: TurnTaking): void {
+    this.turnTakings.push(turnTaking)
+  }
+
+  async close(): Promise<void> {
+    await this.#pending
+    this.closed = true
+  }
+
+  /** Resolves when every turn handed over so far has been answered (or failed). */
+  settled(): Promise<void> {
+    return this.#pending
+  }
+
+  #turn(turn: LearnerTurn): void {
+    this.#pending = this.#pending.then(async () => {
+      const events: ReplyEvent[] = []
+      try {
+        for await (const event of this.options.bridge.learnerTurn(turn, AbortSignal.timeout(10_000))) {
+          events.push(event)
+          if (event.type === 'text' || event.type === 'line') this.options.onAudio(new Int16Array(this.outputSampleRate / 50))
+          else this.options.onEvent({ type: 'meta', payload: event.payload })
+        }
+        if (events.length > 0) this.options.bridge.replySpoken?.({ clientTurnId: turn.clientTurnId, latencyMs: 640.4, interrupted: false })
+      } catch (error) {
+        this.options.onEvent({ type: 'error', code: 'tutor_unavailable', message: (error as Error).message })
+      }
+      this.replies.push(events)
+    })
+  }
+}

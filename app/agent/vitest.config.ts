@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+// In CI a JSON report is written too, so .ci/run can print one summary line for every workspace.
+const reportFile = fileURLToPath(new URL('../../reports/agent-vitest.json', import.meta.url))
+
+export default defineConfig({
+  resolve: { conditions: ['development'] },
+  test: {
+    name: 'agent',
+    reporters: process.env.CI ? ['default', ['json', { outputFile: reportFile }]] : ['default'],
+    include: ['src/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+})
