@@ -2,7 +2,20 @@
 import { useTranslations } from 'next-intl'
 import { useSyncExternalStore } from 'react'
 
-export type TalkStatus = 'connecting' | 'starting' | 'ready' | 'answering' | 'reconnecting' | 'offline' | 'error'
+export type TalkStatus =
+  | 'connecting'
+  | 'starting'
+  | 'ready'
+  | 'answering'
+  | 'reconnecting'
+  | 'offline'
+  | 'error'
+  // With voice on:
+  | 'voiceConnecting'
+  | 'voiceReconnecting'
+  | 'listening'
+  | 'listeningTyped'
+  | 'tutorSpeaking'
 
 function subscribeOnline(callback: () => void) {
   window.addEventListener('online', callback)
@@ -30,6 +43,11 @@ const dots: Record<TalkStatus, string> = {
   reconnecting: 'bg-amber-500 animate-pulse',
   offline: 'bg-red-600',
   error: 'bg-red-600',
+  voiceConnecting: 'bg-slate-400 animate-pulse',
+  voiceReconnecting: 'bg-amber-500 animate-pulse',
+  listening: 'bg-green-600',
+  listeningTyped: 'bg-green-600',
+  tutorSpeaking: 'bg-blue-500 animate-pulse',
 }
 
 /** One line saying what the conversation is doing; its height never changes, so nothing below jumps. */

@@ -56,7 +56,6 @@ afterEach(() => {
   cleanup()
   fetchMock.mockReset()
   vi.useRealTimers()
-  delete (window as unknown as Record<string, unknown>).SpeechRecognition
 })
 
 describe('talk: entering', () => {
@@ -365,78 +364,7 @@ describe('talk: a turn', () => {
   })
 })
 
-describe('talk: microphone and ending', () => {
-  it('keeps the microphone disabled, with the reason, when the browser cannot recognise speech', async () => {
-    routes()
-    renderWithProviders(<TalkScreen intent={null} />)
-    const mic = await screen.findByRole('button', { name: 'Speak your answer' })
-    expect((mic as HTMLButtonElement).disabled).toBe(true)
-    expect(document.getElementById(mic.getAttribute('aria-describedby')!)!.textContent).toMatch(/Voice conversation is coming later.*cannot recognise speech/)
-  })
-
-  it("sends what the browser's speech recognition heard, marked as spoken", async () => {
-    const recognisers: FakeRecognition[] = []
-    class FakeRecognition {
-      lang = ''
-      interimResults = false
-      continuous = false
-      maxAlternatives = 1
-      onresult: ((event: unknown) => void) | null = null
-      onerror: ((event: { error: string }) => void) | null = null
-      onend: (() => void) | null = null
-      constructor() {
-        recognisers.push(this)
-      }
-      start() {}
-      stop() {}
-      abort() {}
-    }
-    ;(window as unknown as Record<string, unknown>).SpeechRecognition = FakeRecognition
-    const calls = routes({
-      'POST /api/v1/sessions/default/turns': () =>
-        replyStream(sse('turn', { turn: learnerTurn('Jeg bor i Oslo', { source: 'browser_speech' }) }) + sse('delta', { text: 'Fint!' }) + sse('done', { turn: makeTurn({ text: 'Fint!' }), replayed: false })),
-    })
-    renderWithProviders(<TalkScreen intent={null} />)
-    await screen.findByText('Hei, Kari! Velkommen til Avaaz.')
-
-    fireEvent.click(screen.getByRole('button', { name: 'Speak your answer' }))
-    const recogniser = recognisers[0]!
-    expect(recogniser.lang).toBe('nb-NO')
-    const result = (transcript: string, isFinal: boolean) => Object.assign([{ transcript, confidence: 0.9 }], { isFinal })
-    act(() => recogniser.onresult!({ resultIndex: 0, results: [result('Jeg bor', false)] }))
-    expect(input().value).toBe('Jeg bor')
-    act(() => recogniser.onresult!({ resultIndex: 0, results: [result('Jeg bor i Oslo', true)] }))
-    act(() => recogniser.onend!())
-
-    expect(await within(log()).findByText('Fint!')).toBeTruthy()
-    expect(turnCalls(calls)[0]!.body).toMatchObject({ text: 'Jeg bor i Oslo', source: 'browser_speech' })
-    expect(within(log()).getByText('spoken')).toBeTruthy()
-  })
-
-  it('explains a blocked microphone', async () => {
-    const recognisers: Array<{ onerror: ((event: { error: string }) => void) | null; onend: (() => void) | null }> = []
-    ;(window as unknown as Record<string, unknown>).SpeechRecognition = class {
-      onerror = null
-      onend = null
-      onresult = null
-      constructor() {
-        recognisers.push(this)
-      }
-      start() {}
-      stop() {}
-      abort() {}
-    }
-    routes()
-    renderWithProviders(<TalkScreen intent={null} />)
-    fireEvent.click(await screen.findByRole('button', { name: 'Speak your answer' }))
-    act(() => {
-      recognisers[0]!.onerror!({ error: 'not-allowed' })
-      recognisers[0]!.onend!()
-    })
-    expect(screen.getByRole('alert').textContent).toMatch(/The microphone is blocked/)
-    expect(input().disabled).toBe(false)
-  })
-
+describe('talk: ending', () => {
   it('ends the sitting and links to its summary in the history', async () => {
     const sitting = endedSitting()
     const calls = routes({ 'POST /api/v1/sessions/default/end': () => json({ ended: true, sitting }) })

@@ -2,20 +2,23 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTranslations } from 'next-intl'
 import { useRouter } from 'next/navigation'
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react'
+import { useCallback, useEffect, useId, useMemo, useReducer, useRef, useState } from 'react'
 import { Alert } from '@/components/ui/alert'
 import { Button } from '@/components/ui/button'
 import { api, ApiError, unwrap } from '@/lib/api/client'
 import type { components } from '@/lib/api/schema'
 import { queryKeys, useMe } from '@/lib/queries'
-import { streamTurn, type TurnSource } from '@/lib/turn-stream'
+import { streamTurn } from '@/lib/turn-stream'
+import { useVoiceEvents, useVoiceSession, useVoiceSnapshot } from '@/lib/voice/use-voice-session'
+import type { VoiceProblem, VoiceSnapshot } from '@/lib/voice/voice-session'
 import { Composer } from './composer'
 import { EndedSitting } from './end-sitting'
 import type { TalkIntent } from './intent'
 import { OfflineNotice, SessionHeader } from './session-header'
 import { StatusLine, useOnline, type TalkStatus } from './status-line'
-import { historyEntry, initialTalkState, isBusy, talkReducer, type PendingTurn, type TalkFailure } from './talk-state'
+import { historyEntry, initialTalkState, isBusy, talkReducer, type PendingTurn, type TalkFailure, type TalkState } from './talk-state'
 import { Transcript } from './transcript'
+import { StopTutorButton, VoiceButton, VoiceDetails, VoiceNote, VoiceProblemNotice } from './voice-controls'
 
 type TutorSession = components['schemas']['TutorSession']
 type TutorStateChange = components['schemas']['TutorStateChange']
@@ -29,7 +32,12 @@ const FOLLOW_THRESHOLD_PX = 240
 /** Not in `queryKeys`: this infinite query belongs to the talk page alone and is dropped when it closes. */
 const transcriptKey = ['talk', 'transcript'] as const
 
-/** The chat with the tutor: header, transcript, streamed replies, typed (or browser-recognised) input. */
+/**
+ * The chat with the tutor: header, transcript, streamed replies, typed input, and the voice
+ * conversation (microphone, level, what is being heard, the tutor's voice). Spoken and typed turns
+ * end up in the same transcript through the same reducer; typed turns go over the voice connection
+ * while it is up, and over the turn stream (SSE) otherwise.
+ */
 export function TalkScreen({ intent }: { intent: TalkIntent | null }) {
   const t = useTranslations('talk')
   const queryClient = useQueryClient()
@@ -53,11 +61,21 @@ export function TalkScreen({ intent }: { intent: TalkIntent | null }) {
   })
   const [state, dispatch] = useReducer(talkReducer, initialTalkState)
   const [draft, setDraft] = useState('')
-  const draftSource = useRef<TurnSource>('typed')
   const [fieldError, setFieldError] = useState<string>()
   const [ended, setEnded] = useState<EndResult | null>(null)
   const sending = useRef(false)
   const stream = useRef<AbortController | null>(null)
+  const voice = useVoiceSession({ mode: 'conversation' })
+  const voiceState = useVoiceSnapshot(voice)
+  /** The turn in progress went over the voice connection (its reply comes as voice events). */
+  const sentByVoice = useRef(false)
+  const latest = useRef(state)
+  useEffect(() => {
+    latest.current = state
+  })
+  const [examOver, setExamOver] = useState(false)
+  const [dismissedProblem, setDismissedProblem] = useState<VoiceProblem | null>(null)
+  const voiceNoteId = useId()
 
   // Leaving the page stops reading the reply; the server finishes and stores it all the same.
   useEffect(() => () => stream.current?.abort(), [])
@@ -112,8 +130,12 @@ export function TalkScreen({ intent }: { intent: TalkIntent | null }) {
       setFieldError(undefined)
       setEnded(null)
       setDraft('')
-      draftSource.current = 'typed'
       atBottom.current = true
+      if (voice.sendText(turn.clientTurnId, turn.text)) {
+        sentByVoice.current = true
+        dispatch({ type: 'send', turn })
+        return
+      }
       dispatch({ type: 'send', turn })
       const controller = new AbortController()
       stream.current = controller
@@ -130,7 +152,6 @@ export function TalkScreen({ intent }: { intent: TalkIntent | null }) {
         if (controller.signal.aborted) return
         if (error instanceof ApiError) {
           setDraft(turn.text)
-          draftSource.current = turn.source
           const field = error.fieldErrors.text
           if (field) setFieldError(field)
           dispatch({ type: 'refused', message: field ? '' : refusalMessage(error, t), status: error.problem.status })
@@ -144,18 +165,80 @@ export function TalkScreen({ intent }: { intent: TalkIntent | null }) {
         void queryClient.invalidateQueries({ queryKey: queryKeys.sittings })
       }
     },
-    [applyStateChange, queryClient, t],
+    [applyStateChange, queryClient, t, voice],
   )
 
-  const sendNew = useCallback(
-    (text: string, source: TurnSource) => void send({ clientTurnId: crypto.randomUUID(), text, source }),
-    [send],
-  )
+  const sendNew = useCallback((text: string) => void send({ clientTurnId: crypto.randomUUID(), text, source: 'typed' }), [send])
+
+  // A reply that came over the voice connection is complete (or failed): the next turn may go, and
+  // what the reply changed (minutes, the sitting) is fetched again, as after a streamed reply.
+  const hadPending = useRef(false)
+  useEffect(() => {
+    const pending = state.pending !== null
+    if (hadPending.current && !pending && (sentByVoice.current || voiceState.active)) {
+      if (sentByVoice.current) sending.current = false
+      sentByVoice.current = false
+      void queryClient.invalidateQueries({ queryKey: queryKeys.session })
+      void queryClient.invalidateQueries({ queryKey: queryKeys.sittings })
+    }
+    hadPending.current = pending
+  }, [state.pending, voiceState.active, queryClient])
+
+  useVoiceEvents(voice, {
+    turn: (turn) => dispatch({ type: 'stored', turn }),
+    line: (turn) => dispatch({ type: 'stored', turn }),
+    delta: ({ text }) => dispatch({ type: 'event', event: { type: 'delta', text } }),
+    correction: (correction) => dispatch({ type: 'event', event: { type: 'correction', correction } }),
+    visual: (aid) => dispatch({ type: 'event', event: { type: 'visual', aid } }),
+    change: (change) => {
+      const lessonTitle = queryClient.getQueryData<TutorSession>(queryKeys.session)?.lesson?.lesson.title ?? null
+      applyStateChange(change)
+      dispatch({ type: 'event', event: { type: 'state', change }, lessonTitle })
+    },
+    // The browser recognised a turn: shown at once (the server's copy of it confirms it later).
+    said: ({ clientTurnId, text }) => {
+      if (!latest.current.pending) dispatch({ type: 'send', turn: { clientTurnId, text, source: 'browser_speech' } })
+    },
+    status: (status) => {
+      const pending = latest.current.pending
+      // The reply will be sent again from its start once the connection is back.
+      if (status === 'reconnecting' && pending && voice.pendingTurns.some((turn) => turn.clientTurnId === pending.clientTurnId)) {
+        dispatch({ type: 'event', event: { type: 'retry', attempt: 1 } })
+      }
+    },
+    undelivered: (turns) => dispatch({ type: 'network_failed', clientTurnIds: turns.map((turn) => turn.clientTurnId) }),
+    error: ({ code, message, fatal }) => {
+      if (fatal) return
+      if (code === 'tutor_unavailable' || code === 'internal') {
+        dispatch({ type: 'event', event: { type: 'error', code, message, retryable: code === 'tutor_unavailable', turn: null } })
+      } else if (code === 'exam_over') {
+        setExamOver(true)
+      } else if (code === 'bad_message') {
+        // A typed turn the server could not take (never acknowledged): back to the input, with the reason.
+        const pending = latest.current.pending
+        const unacknowledged = pending && voice.pendingTurns.some((turn) => turn.clientTurnId === pending.clientTurnId && turn.turnId === null)
+        if (pending && unacknowledged) {
+          setDraft(pending.text)
+          dispatch({ type: 'refused', message: t('errors.refused', { detail: message }), status: 400 })
+        }
+      }
+    },
+  })
+  const toggleVoice = useCallback(() => {
+    if (voice.getSnapshot().active) {
+      voice.stop()
+      return
+    }
+    setExamOver(false)
+    void voice.start(voiceStartOptions(queryClient.getQueryData<TutorSession>(queryKeys.session)))
+  }, [voice, queryClient])
 
   const endSitting = useMutation({
     mutationFn: () => unwrap(api.POST('/api/v1/sessions/default/end', { body: {} })),
     onSuccess: (result) => {
       setEnded(result)
+      // The sitting is over; speaking again would start the next one, so voice waits to be turned on.
+      voice.stop()
       void queryClient.invalidateQueries({ queryKey: queryKeys.sittings })
       void queryClient.invalidateQueries({ queryKey: queryKeys.session })
     },
@@ -201,19 +284,8 @@ export function TalkScreen({ intent }: { intent: TalkIntent | null }) {
   }, [ended])
 
   const busy = isBusy(state) || modeChange.isPending
-  const status: TalkStatus = !online
-    ? 'offline'
-    : state.phase === 'reconnecting'
-      ? 'reconnecting'
-      : isBusy(state)
-        ? 'answering'
-        : modeChange.isPending
-          ? 'starting'
-          : state.phase === 'error' || session.isError
-            ? 'error'
-            : session.isPending
-              ? 'connecting'
-              : 'ready'
+  const status = talkStatus({ online, state, voice: voiceState, starting: modeChange.isPending, sessionError: session.isError, sessionPending: session.isPending })
+  const voiceProblem = voiceState.problem && voiceState.problem !== dismissedProblem ? voiceState.problem : null
 
   return (
     <div className="mx-auto flex w-full max-w-3xl flex-col gap-4">
@@ -236,6 +308,7 @@ export function TalkScreen({ intent }: { intent: TalkIntent | null }) {
       ) : null}
       {modeChange.isError ? <Alert tone="error">{modeChangeMessage(modeChange.error, t)}</Alert> : null}
       {endSitting.isError ? <Alert tone="error">{t('end.failed')}</Alert> : null}
+      {examOver ? <Alert tone="info">{t('voice.examOver')}</Alert> : null}
 
       <Transcript
         history={history}
@@ -248,6 +321,7 @@ export function TalkScreen({ intent }: { intent: TalkIntent | null }) {
         reply={state.reply}
         reconnecting={state.phase === 'reconnecting'}
         correctionStyle={correctionStyle}
+        interim={voiceState.active ? voiceState.interim : ''}
       />
 
       {ended ? (
@@ -259,22 +333,38 @@ export function TalkScreen({ intent }: { intent: TalkIntent | null }) {
         <FailureNotice failure={state.failure} onRetry={(turn) => void send(turn)} onDismiss={() => dispatch({ type: 'dismiss' })} />
       ) : null}
       {state.failure?.kind === 'refused' && state.failure.message ? <Alert tone="error">{state.failure.message}</Alert> : null}
+      {voiceProblem ? (
+        <VoiceProblemNotice
+          problem={voiceProblem}
+          onRetry={() => {
+            setDismissedProblem(voiceProblem)
+            void voice.start(voiceStartOptions(queryClient.getQueryData<TutorSession>(queryKeys.session)))
+          }}
+          onDismiss={() => setDismissedProblem(voiceProblem)}
+        />
+      ) : null}
 
       {/* Stays in reach while the conversation scrolls: above the phone nav bar (fixed, 3.5 rem + border), at the bottom from lg up. */}
       <div className="sticky bottom-[calc(3.5rem_+_1px_+_env(safe-area-inset-bottom))] z-10 border-t border-slate-200 bg-white pb-2 pt-3 lg:bottom-0 dark:border-slate-800 dark:bg-slate-950">
+        {voiceState.tutorSpeaking && voiceState.interruptions ? <StopTutorButton onStop={() => voice.stopTutor()} /> : null}
         <Composer
           draft={draft}
-          onDraftChange={(text, source) => {
+          onDraftChange={(text) => {
             setDraft(text)
-            draftSource.current = source
             if (fieldError) setFieldError(undefined)
           }}
-          onSend={(text, source) => sendNew(text, source === 'browser_speech' || draftSource.current === 'browser_speech' ? 'browser_speech' : 'typed')}
+          onSend={sendNew}
           busy={busy}
-          speechUnavailable={session.data?.capabilities.speechToText.engine === 'none'}
           maxLength={MAX_TURN_CHARS}
           error={fieldError}
-          status={<StatusLine status={status} />}
+          voice={<VoiceButton voice={voiceState} onToggle={toggleVoice} describedBy={voiceNoteId} />}
+          status={
+            <>
+              <StatusLine status={status} />
+              <VoiceNote id={voiceNoteId} session={voice} voice={voiceState} />
+              {me.data?.role === 'admin' && voiceState.active ? <VoiceDetails session={voice} voice={voiceState} /> : null}
+            </>
+          }
         />
       </div>
       {/* Scrolled to when following the conversation; its bottom margin takes the page padding under it along. */}
@@ -284,6 +374,28 @@ export function TalkScreen({ intent }: { intent: TalkIntent | null }) {
 }
 
 type Translate = ReturnType<typeof useTranslations<'talk'>>
+
+/** Voice options from the session: a server with a speech-to-text engine of its own transcribes (better than most browsers, with word timings). */
+function voiceStartOptions(session: TutorSession | undefined) {
+  const engine: string | undefined = session?.capabilities.speechToText.engine
+  return { preferServerSpeechToText: engine !== undefined && engine !== 'browser' && engine !== 'none' }
+}
+
+/** What the status line says: offline and connection trouble first, then what the conversation is doing. */
+function talkStatus(input: { online: boolean; state: TalkState; voice: VoiceSnapshot; starting: boolean; sessionError: boolean; sessionPending: boolean }): TalkStatus {
+  const { state, voice } = input
+  if (!input.online) return 'offline'
+  if (voice.active && voice.status === 'connecting') return 'voiceConnecting'
+  if (voice.active && voice.status === 'reconnecting') return 'voiceReconnecting'
+  if (state.phase === 'reconnecting') return 'reconnecting'
+  if (voice.active && voice.tutorSpeaking) return 'tutorSpeaking'
+  if (isBusy(state)) return 'answering'
+  if (input.starting) return 'starting'
+  if (state.phase === 'error' || input.sessionError) return 'error'
+  if (input.sessionPending) return 'connecting'
+  if (voice.active) return voice.speechToText === 'none' ? 'listeningTyped' : 'listening'
+  return 'ready'
+}
 
 function refusalMessage(error: ApiError, t: Translate): string {
   if (error.problem.status === 401) return t('errors.signedOut')

@@ -61,9 +61,16 @@ export type TalkAction =
   | { type: 'opening'; turn: Turn | null; events: TutorEvent[] }
   | { type: 'send'; turn: PendingTurn }
   | { type: 'event'; event: TurnStreamEvent; lessonTitle?: string | null }
-  | { type: 'network_failed' }
+  /** The connection failed for the pending turn (or, given ids, for these turns: the others are unaffected). */
+  | { type: 'network_failed'; clientTurnIds?: string[] }
   | { type: 'refused'; message: string; status: number }
   | { type: 'dismiss' }
+  /**
+   * A stored turn that came over the voice connection: the learner's (sent from here, or heard by the
+   * server's speech-to-text) or a reply, an exam line. Sent from here and pending, it is the stream's
+   * `turn` or `done`; otherwise it starts or completes an exchange this page did not begin.
+   */
+  | { type: 'stored'; turn: Turn }
 
 export function isBusy(state: TalkState): boolean {
   return state.phase === 'waiting' || state.phase === 'streaming' || state.phase === 'reconnecting'
@@ -179,6 +186,7 @@ export function talkReducer(state: TalkState, action: TalkAction): TalkState {
       return applyStreamEvent(state, action.event, action.lessonTitle ?? null)
     case 'network_failed':
       if (!state.pending) return state
+      if (action.clientTurnIds && !action.clientTurnIds.includes(state.pending.clientTurnId)) return state
       return {
         ...state,
         entries: updateLearner(state, (entry) => ({ ...entry, unanswered: true, correctionsRevealed: true })),
@@ -201,7 +209,48 @@ export function talkReducer(state: TalkState, action: TalkAction): TalkState {
     }
     case 'dismiss':
       return state.phase === 'error' ? { ...state, phase: 'idle', failure: null } : state
+    case 'stored':
+      return applyStoredTurn(state, action.turn)
   }
+}
+
+/** The part of a reply shown so far, kept when the learner spoke over it and the stored reply has not come. */
+const cutKey = (clientTurnId: string) => `cut-${clientTurnId}`
+
+function applyStoredTurn(state: TalkState, turn: Turn): TalkState {
+  if (turn.role === 'learner') {
+    if (state.pending && turn.clientTurnId === state.pending.clientTurnId) return applyStreamEvent(state, { type: 'turn', turn }, null)
+    if (state.entries.some((entry) => entry.id === turn.id)) return state
+    // A turn heard by the server. A reply still coming is over: the learner spoke over it.
+    let entries = state.entries
+    if (state.pending) {
+      const cut = state.reply?.text.trim() ? { ...emptyEntry(cutKey(state.pending.clientTurnId)), text: state.reply.text.trim(), visuals: state.reply.visuals, incomplete: true } : null
+      entries = finishReply(state, cut, true)
+    }
+    const pending: PendingTurn = { clientTurnId: turn.clientTurnId ?? turn.id, text: turn.text, source: turn.source === 'browser_speech' ? 'browser_speech' : 'typed' }
+    return {
+      ...state,
+      entries: [...entries, { ...entryOfTurn(turn), clientTurnId: pending.clientTurnId, correctionsRevealed: false }],
+      phase: 'waiting',
+      pending,
+      failure: null,
+      reply: { text: '', visuals: [] },
+      completedLesson: null,
+    }
+  }
+  if (state.entries.some((entry) => entry.id === turn.id)) return state
+  if (state.pending) {
+    const pendingId = state.entries.find((entry) => entry.role === 'learner' && entry.clientTurnId === state.pending!.clientTurnId)?.id ?? null
+    // The reply to the turn in progress completes it; the stored rest of a reply the learner spoke over does not.
+    if (!turn.replyToTurnId || turn.replyToTurnId === pendingId) return applyStreamEvent(state, { type: 'done', turn, replayed: false }, null)
+  }
+  // A reply or line outside an exchange in progress: after a reconnect, or the rest of a reply spoken over.
+  const answered = turn.replyToTurnId ? state.entries.find((entry) => entry.role === 'learner' && entry.id === turn.replyToTurnId) : undefined
+  const placeholder = answered?.clientTurnId ? cutKey(answered.clientTurnId) : null
+  const entry = entryOfTurn(turn)
+  const replaced = placeholder !== null && state.entries.some((candidate) => candidate.key === placeholder)
+  const entries = replaced ? state.entries.map((candidate) => (candidate.key === placeholder ? entry : candidate)) : [...state.entries, entry]
+  return { ...state, entries: entries.map((candidate) => (answered && candidate === answered ? { ...candidate, unanswered: false, correctionsRevealed: true } : candidate)) }
 }
 
 function applyStreamEvent(state: TalkState, event: TurnStreamEvent, lessonTitle: string | null): TalkState {

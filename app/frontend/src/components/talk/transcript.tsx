@@ -4,7 +4,7 @@ import { Fragment } from 'react'
 import { Button } from '@/components/ui/button'
 import { useDates } from '@/components/history/use-dates'
 import type { TalkEntry, TalkState } from './talk-state'
-import { StreamingReply, TurnView, type CorrectionStyle } from './turn-bubble'
+import { InterimSpeech, StreamingReply, TurnView, type CorrectionStyle } from './turn-bubble'
 
 export interface TranscriptProps {
   /** Earlier turns (transcript pages), oldest first. */
@@ -19,6 +19,8 @@ export interface TranscriptProps {
   reply: TalkState['reply']
   reconnecting: boolean
   correctionStyle: CorrectionStyle
+  /** What the learner is saying, recognised so far (voice), until their turn is stored. */
+  interim?: string
 }
 
 /**
@@ -76,6 +78,7 @@ export function Transcript(props: TranscriptProps) {
         </ol>
       </div>
       {props.reply ? <StreamingReply text={props.reply.text} visuals={props.reply.visuals} reconnecting={props.reconnecting} /> : null}
+      {props.interim ? <InterimSpeech text={props.interim} /> : null}
     </section>
   )
 }

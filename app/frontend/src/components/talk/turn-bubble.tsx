@@ -139,3 +139,21 @@ export function StreamingReply({ text, visuals, reconnecting }: { text: string; 
     </div>
   )
 }
+
+/**
+ * What the learner is saying while they speak, as recognised so far: faded, on their side, outside
+ * the log (the stored turn is announced once it is final, not every word on the way).
+ */
+export function InterimSpeech({ text }: { text: string }) {
+  const t = useTranslations('talk.voice')
+  return (
+    <div className="flex flex-col" data-interim>
+      <div className="max-w-[85%] self-end rounded-2xl rounded-br-sm border border-dashed border-blue-700 px-4 py-2 text-blue-900 dark:border-blue-400 dark:text-blue-100">
+        <span className="sr-only">{t('saying')}: </span>
+        <p lang="nb" className="whitespace-pre-wrap break-words italic">
+          {text}
+        </p>
+      </div>
+    </div>
+  )
+}

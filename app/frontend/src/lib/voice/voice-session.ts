@@ -62,6 +62,7 @@ export interface VoiceSessionEvents {
   error: { code: string; message: string; fatal: boolean }
   /** The browser recognised a whole learner turn and it was sent (shown at once, before the server echoes it). */
   said: { clientTurnId: string; text: string }
+  /** Turns whose reply will not come over this connection (it failed, or voice was turned off): to be sent again. */
   undelivered: OutstandingTurn[]
   speech: { event: 'start' | 'end'; interrupted: boolean }
 }
@@ -298,6 +299,7 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
         this.connection?.sendTranscript(clientTurnId, text, false)
       },
       onFinal: (clientTurnId, text) => {
+        this.update({ interim: '' })
         this.connection?.sendTranscript(clientTurnId, text, true)
         this.emit('said', { clientTurnId, text })
       },
@@ -402,6 +404,9 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
   private detachConnection(): void {
     const connection = this.connection
     this.connection = null
+    // Turns still waiting for their reply will not get it over this connection: the page offers to send them again.
+    const waiting = connection?.pendingTurns ?? []
+    if (waiting.length > 0) this.emit('undelivered', waiting)
     // Listeners of the connection go with it; the rest (playback) stay.
     connection?.clear()
     connection?.close()
