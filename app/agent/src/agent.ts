@@ -1,7 +1,7 @@
 import { AutoSubscribe, defineAgent, log, type JobContext } from '@livekit/agents'
 import { BackendClient } from './backend.js'
 import { runAgentJob } from './job.js'
-import { createPipeline, prewarmPipeline } from './pipeline.js'
+import { createPipeline } from './pipeline.js'
 import { connectRoomIo } from './room-io.js'
 import { readSettings } from './settings.js'
 
@@ -11,8 +11,9 @@ import { readSettings } from './settings.js'
  * fresh room, and with it a fresh dispatch).
  */
 export default defineAgent({
-  prewarm: async () => {
-    await prewarmPipeline()
+  // Idle job processes check their settings up front, so a misconfigured worker fails before a learner waits on it.
+  prewarm: () => {
+    readSettings()
   },
   entry: async (ctx: JobContext) => {
     const settings = readSettings()

@@ -14,8 +14,8 @@ import {
 import type { AudioIn, AudioOut, ClientChannel } from './job.js'
 import { PushQueue } from './queue.js'
 
-/** The data topic the browser and the agent exchange the protocol's JSON messages on. */
-export const VOICE_DATA_TOPIC = 'avaaz.voice'
+/** The data topic the browser and the agent exchange the protocol's JSON messages on (app/frontend/src/lib/voice/livekit-link.ts). */
+export const VOICE_DATA_TOPIC = 'avaaz'
 /** Microphone audio as the pipeline gets it: 16 kHz mono in 100 ms frames (the spike's cheapest setting for VAD). */
 const INPUT_SAMPLE_RATE = 16_000
 const INPUT_FRAME_MS = 100
