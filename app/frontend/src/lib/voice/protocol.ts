@@ -27,6 +27,8 @@ export const closeCodes = {
   protocolError: 4002,
   tooFast: 4008,
   serverFailed: 1011,
+  /** The server has no room for another voice connection now (the backend's `busy`). */
+  tryAgainLater: 1013,
 } as const
 
 export interface ReadyMessage {

@@ -87,6 +87,19 @@ describe('voice connection: connecting', () => {
     expect(statuses.at(-1)).toBe('failed')
   })
 
+  it('gives up on a first connection the server has no room for (1013), so the learner types', async () => {
+    const server = new FakeVoiceServer({ answerHello: false })
+    const { client } = connection(server)
+    void client.connect()
+    await flush()
+    server.socket.push({ type: 'error', code: 'busy', message: 'Voice is busy right now.', fatal: true })
+    server.socket.drop(1013)
+    await flush()
+    expect(client.failure).toBe('busy')
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(server.sockets).toHaveLength(1)
+  })
+
   it('closes a socket whose server never answers hello, and tries a new ticket', async () => {
     const server = new FakeVoiceServer({ answerHello: false })
     const { client } = connection(server, { readyTimeoutMs: 5000 })

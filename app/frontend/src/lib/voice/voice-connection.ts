@@ -339,6 +339,8 @@ export class VoiceConnection extends Emitter<VoiceConnectionEvents> {
     if (this.closedByUs) return this.setStatus('disconnected')
     // The server refused the handshake: trying again would be refused again.
     if (code === closeCodes.protocolError) return this.fail('protocol')
+    // No room on the server for another conversation (1013, "try again later"): a first attempt gives up, a reconnect waits.
+    if (code === closeCodes.tryAgainLater && !this.everConnected) return this.fail('busy')
     // A ticket is single-use and short-lived: a refused one is replaced at once, without waiting.
     this.retry(code === closeCodes.badTicket ? 0 : undefined)
   }
