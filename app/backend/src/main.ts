@@ -26,7 +26,7 @@ import { readPartnerBank, readPictureCatalog, type PictureCatalog } from './feat
 import { syncContentPack } from './features/curriculum/loader.js'
 import type { AiModels } from './core/ai/provider.js'
 import type { ExamRuntime } from './features/exams/service.js'
-import { scoreExamAttemptJob } from './features/scoring/exam-scoring.js'
+import { rescueScoring, rescueScoringJob, scoreExamAttemptJob } from './features/scoring/exam-scoring.js'
 import { registerSessionJobs, scheduleSessionJobs } from './features/sessions/jobs.js'
 import { createTutorRuntime } from './features/sessions/runtime.js'
 import { defaultWebDir, hasWebBuild, registerWebApp } from './web/next-app.js'
@@ -159,6 +159,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     registerSessionJobs(app)
     app.decorate('exams', { now: () => new Date(), partners: readPartnerBank(config.contentDir) } satisfies ExamRuntime)
     queue.register(scoreExamAttemptJob(app))
+    queue.register(rescueScoringJob(app))
     const maintenance = config.database.kind === 'pglite' ? registerEmbeddedMaintenance(queue, db) : null
 
     const securityHeaders = computeSecurityHeaders({ production: config.isProduction })
@@ -215,6 +216,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     app.addHook('onReady', async () => {
       await queue.startWorkers()
       await scheduleSessionJobs(app)
+      await app.jobs.schedule(rescueScoring, '*/10 * * * *', {})
       await maintenance?.schedule()
     })
 

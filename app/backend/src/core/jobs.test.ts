@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { deadLetterQueueName, defineJob, type JobDefinition } from './jobs.js'
-import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from '../test/harness.js'
+import { captureLogs, createTestApp, createTestDatabase, type TestApp, type TestDatabase } from '../test/harness.js'
 
 async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -63,6 +63,31 @@ describe('jobs', () => {
     expect(attempts).toEqual([0, 1, 2])
     expect(failed.retryCount).toBe(2)
     expect(await app.jobs.queueSize(deadLetterQueueName(job.name))).toBe(1)
+  })
+
+  it('keeps what a failure carries (a prompt, a transcript) out of the log and the job tables', async () => {
+    const secret = 'Jeg heter Amina og bor i Drammen'
+    const logs = captureLogs()
+    const job = defineJob({
+      name: 'test.leaky',
+      schema: z.object({}),
+      retry: { retryLimit: 0 },
+      handler: async () => {
+        throw Object.assign(new Error(`request failed: ${secret}`), { name: 'AI_APICallError', statusCode: 503, requestBodyValues: { prompt: secret } })
+      },
+    })
+    const harness = await createTestApp({ logStream: logs.stream, env: { LOG_LEVEL: 'warn' }, extend: (app) => app.jobs.register(job) })
+    cleanups.push(() => harness.close())
+    const id = await harness.app.jobs.enqueue(job, {})
+    const failed = await waitFor(async () => {
+      const state = await harness.app.jobs.getJob(job.name, id!)
+      return state?.state === 'failed' ? state : undefined
+    })
+    expect(JSON.stringify(failed)).not.toContain(secret)
+    expect(JSON.stringify(failed)).toContain('AI_APICallError')
+    const failures = logs.lines().filter((line) => line.msg === 'job failed')
+    expect(failures).toHaveLength(1)
+    expect(JSON.stringify(logs.lines())).not.toContain(secret)
   })
 
   it('works a job enqueued before a restart after the restart', async () => {

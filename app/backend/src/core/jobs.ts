@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss'
 import type { FastifyBaseLogger } from 'fastify'
 import type { z } from 'zod'
 import type { Database } from './db/client.js'
+import { safeErrorSummary } from './logger.js'
 
 /**
  * Durable background jobs on pg-boss, stored in the same PostgreSQL as everything else (schema
@@ -129,8 +130,11 @@ export class JobQueue {
           try {
             await definition.handler(payload.data, { jobId: job.id, retryCount: job.retryCount, log })
           } catch (error) {
-            log.warn({ err: error, retryCount: job.retryCount }, 'job failed')
-            throw error
+            // Provider and database errors carry prompts and query parameters (transcripts): only the
+            // error's kind goes to the log and, as the job's failure, into pg-boss's tables.
+            const summary = safeErrorSummary(error)
+            log.warn({ error: summary, retryCount: job.retryCount }, 'job failed')
+            throw new Error(`${definition.name} failed: ${[summary.type, summary.statusCode, summary.code].filter(Boolean).join(' ')}`)
           }
         },
       )

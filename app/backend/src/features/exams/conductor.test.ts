@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ExamConductorState } from '../../core/db/schema/index.js'
 import type { PartnerLines } from '../curriculum/content-schema.js'
-import { closingLine, conduct, introLines, outsideSpeakingReply, partnerOpening, stateFor, type PartScript } from './conductor.js'
+import { closingLine, conduct, introLines, outsideSpeaking, partnerOpening, stateFor, type PartScript } from './conductor.js'
 
 const examinerScript = ['Oppgave en.', 'Du skal presentere deg selv.', 'Takk. Da går vi videre.']
 
@@ -75,10 +75,12 @@ describe('the scripted examiner', () => {
     expect(closingLine({ examinerScript })).toBe('Takk. Da går vi videre.')
   })
 
-  it('outside the speaking time: re-reads the task to a question, begins otherwise, waits during preparation', () => {
-    expect(outsideSpeakingReply('instructions', 'Hva skal jeg gjøre?', 'Fortell om deg selv.')).toBe('Fortell om deg selv.')
-    expect(outsideSpeakingReply('instructions', 'Ja, jeg er klar.', 'Fortell om deg selv.')).toBe('Da begynner vi.')
-    expect(outsideSpeakingReply('preparation', 'Ok.', 'x')).toMatch(/forberede deg/)
+  it('outside the speaking time: begins when the candidate is ready, re-reads the task to a question, waits otherwise', () => {
+    expect(outsideSpeaking('instructions', 'Hva skal jeg gjøre?', 'Fortell om deg selv.')).toEqual({ text: 'Fortell om deg selv.', begins: false })
+    expect(outsideSpeaking('instructions', 'Ja, jeg er klar.', 'Fortell om deg selv.')).toEqual({ text: 'Da begynner vi.', begins: true })
+    expect(outsideSpeaking('instructions', 'Nei, vent litt.', 'x')).toEqual({ text: 'Si fra når du er klar, så begynner vi.', begins: false })
+    expect(outsideSpeaking('preparation', 'Jeg er ferdig.', 'x')).toEqual({ text: 'Da kan du begynne.', begins: true })
+    expect(outsideSpeaking('preparation', 'Hmm.', 'x')).toMatchObject({ text: expect.stringMatching(/forberede deg/), begins: false })
   })
 })
 

@@ -155,10 +155,24 @@ export function partnerOpening(lines: PartnerLines, state: ExamConductorState): 
   }
 }
 
-/** What the examiner says to a candidate who speaks while the part is being explained or prepared. */
-export function outsideSpeakingReply(phase: 'instructions' | 'preparation', answer: string, instructionsNb: string): string {
-  if (phase === 'preparation') return 'Du har fortsatt litt tid til å forberede deg. Si fra når du er klar.'
-  return asksToRepeat(answer) || isQuestion(answer) ? instructionsNb : 'Da begynner vi.'
+const readyWords = /\b(?:klar|ferdig|begynn\w*|start\w*|ready|ok(?:ay)?|ja)\b/i
+const notYet = /\b(?:nei|vent|ikke|vente)\b/i
+/** "Jeg er klar", "Ja, vi kan begynne", "OK": the candidate says they are ready (not "nei, vent litt"). */
+export function saysReady(answer: string): boolean {
+  return readyWords.test(answer) && !notYet.test(answer) && !isQuestion(answer)
+}
+
+/**
+ * What the examiner does when the candidate speaks while the part is explained or prepared: begins
+ * when they say they are ready, reads the task again when they ask, and otherwise waits for them.
+ */
+export function outsideSpeaking(phase: 'instructions' | 'preparation', answer: string, instructionsNb: string): { text: string; begins: boolean } {
+  if (saysReady(answer)) return { text: phase === 'preparation' ? 'Da kan du begynne.' : 'Da begynner vi.', begins: true }
+  if (phase === 'instructions' && (asksToRepeat(answer) || isQuestion(answer))) return { text: instructionsNb, begins: false }
+  return {
+    text: phase === 'preparation' ? 'Du har fortsatt litt tid til å forberede deg. Si fra når du er klar.' : 'Si fra når du er klar, så begynner vi.',
+    begins: false,
+  }
 }
 
 /** The co-candidate plays one of the two levels of the test. */

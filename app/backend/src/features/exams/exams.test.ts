@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { MockLanguageModelV3 } from 'ai/test'
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { examAttempts, turns, users, type ExamLevel } from '../../core/db/schema/index.js'
+import { examAttempts, examParts, turns, users, type ExamLevel } from '../../core/db/schema/index.js'
 import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
 import { createTestApp, createTestDatabase, type TestApp } from '../../test/harness.js'
 import { examClient } from '../../test/exams.js'
@@ -102,7 +102,9 @@ describe('mock exams: starting and the session', () => {
 
   it('refuses a co-candidate level outside the test and unknown fields', async () => {
     const user = await learner()
-    expect((await request(user, 'POST', '/api/v1/exams/attempts', { level: 'A1-A2', coCandidateLevel: 'B2' })).statusCode).toBe(409)
+    const outside = await request(user, 'POST', '/api/v1/exams/attempts', { level: 'A1-A2', coCandidateLevel: 'B2' })
+    expect(outside.statusCode).toBe(400)
+    expect(outside.json().errors[0]).toMatchObject({ path: 'body.coCandidateLevel' })
     expect((await request(user, 'POST', '/api/v1/exams/attempts', { level: 'C1-C2' })).statusCode).toBe(400)
     expect((await request(user, 'POST', '/api/v1/exams/attempts', { level: 'A1-A2', minutes: 5 })).statusCode).toBe(400)
   })
@@ -198,12 +200,12 @@ describe('mock exams: the server owns the time', () => {
     attempt = (await advance(user, attempt)).json()
     expect(attempt).toMatchObject({ phase: 'preparation', part: { taskType: 'argue_statement' } })
     expect(attempt.part.prompt.text).toBeTruthy()
-    const waiting = await say(user, 'Ok.')
+    const waiting = await say(user, 'Hmm, la meg tenke litt.')
     expect(waiting.reply).toMatch(/forberede deg/)
     tick(attempt.part.preparationSeconds)
     attempt = await view(user, attempt.id)
     expect(attempt.phase).toBe('speaking')
-    expect(attempt.part.turns.at(-1).text).toMatch(/Du kan begynne nå/)
+    expect(attempt.part.turns.at(-1).text).toBe('Forberedelsestiden er over. Nå kan du begynne.')
   })
 
   it('resumes an attempt after a restart exactly where the clock says', async () => {
@@ -236,6 +238,55 @@ describe('mock exams: the server owns the time', () => {
       await second.close()
       await testDatabase.close()
     }
+  })
+})
+
+describe('mock exams: answers at the edges of time', () => {
+  it('counts an answer sent as the speaking time ran out for its own part, without starting the next one', async () => {
+    const user = await learner()
+    const attempt = (await advance(user, await start(user, 'A1-A2'))).json()
+    tick(attempt.part.speakingSeconds + 2)
+    const late = await say(user, 'Og jeg liker å gå tur i skogen.', attempt.id)
+    expect(late.response.statusCode).toBe(200)
+    expect(late.done.turn.role).toBe('examiner')
+    expect(late.change).toMatchObject({ kind: 'exam', partPosition: 1, phase: 'instructions' })
+    const [stored] = await harness.app.db.select().from(turns).where(and(eq(turns.examAttemptId, attempt.id), eq(turns.text, 'Og jeg liker å gå tur i skogen.')))
+    const [first] = await harness.app.db.select({ id: examParts.id }).from(examParts).where(eq(examParts.slug, 'presentere-deg-selv'))
+    expect(stored!.examPartId).toBe(first!.id)
+    // The next part was not started by it: its instructions run on.
+    expect(await view(user, attempt.id)).toMatchObject({ phase: 'instructions', part: { position: 1 } })
+  })
+
+  it('replays an answered turn that is sent again after the exam moved on, and refuses one that was never answered there', async () => {
+    const user = await learner()
+    const attempt = (await advance(user, await start(user, 'A1-A2'))).json()
+    const clientTurnId = randomUUID()
+    const send = () => client(user).request('POST', '/api/v1/sessions/default/turns', { clientTurnId, text: 'Jeg heter Ola.', examAttemptId: attempt.id })
+    const first = parseServerSentEvents((await send()).body).find((event) => event.event === 'done')!.data
+    tick(attempt.part.speakingSeconds + 120)
+    const again = await send()
+    expect(again.statusCode).toBe(200)
+    const replayed = parseServerSentEvents(again.body).find((event) => event.event === 'done')!.data
+    expect(replayed).toMatchObject({ replayed: true, turn: { id: first.turn.id } })
+  })
+
+  it('begins a part only when the candidate says they are ready, and ends preparation early the same way', async () => {
+    const user = await learner()
+    let attempt = await start(user, 'B1-B2')
+    const wait = await say(user, 'Nei, vent litt.', attempt.id)
+    expect(wait.reply).toBe('Si fra når du er klar, så begynner vi.')
+    expect((await view(user, attempt.id)).phase).toBe('instructions')
+    const ready = await say(user, 'Ja, jeg er klar.', attempt.id)
+    expect(ready.reply).toBe('Da begynner vi.')
+    expect(ready.change).toMatchObject({ kind: 'exam', phase: 'speaking', partPosition: 0 })
+    // On to the argue task, which has preparation time.
+    attempt = await view(user, attempt.id)
+    while (attempt.part.taskType !== 'argue_statement') attempt = (await advance(user, attempt)).json()
+    attempt = (await advance(user, attempt)).json()
+    expect(attempt.phase).toBe('preparation')
+    const done = await say(user, 'Jeg er ferdig.', attempt.id)
+    expect(done.reply).toBe('Da kan du begynne.')
+    expect(await view(user, attempt.id)).toMatchObject({ phase: 'speaking', part: { taskType: 'argue_statement' } })
   })
 })
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNull, ne } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { z } from 'zod'
 import type { Principal } from '../../core/auth/access.js'
@@ -25,10 +25,10 @@ import {
   type TurnRole,
   type TutorSession,
 } from '../../core/db/schema/index.js'
-import { Conflict, NotFound } from '../../core/errors.js'
+import { Conflict, NotFound, ValidationFailed } from '../../core/errors.js'
 import type { PartnerBank } from '../curriculum/content-pack.js'
 import { scoreExamAttempt } from '../scoring/exam-scoring.js'
-import { ensureOpenSitting, insertTurn, loadSession } from '../sessions/service.js'
+import { closeSitting, ensureOpenSitting, insertTurn, loadSession } from '../sessions/service.js'
 import { closingLine, coCandidateLevels, introLines, partnerOpening, stateFor, type PartScript } from './conductor.js'
 import type { attemptAdvanceSchema, attemptStartSchema, examAttemptSchema, examResultSchema } from './schema.js'
 import { catchUp, enterPart, INSTRUCTIONS_SECONDS, nextPhase, transitionOf, type Timeline, type Transition, type TransitionCause } from './timeline.js'
@@ -60,6 +60,8 @@ export interface AttemptContext {
   parts: ExamPart[]
   /** Lines the examiner and the co-candidate said while the attempt was brought up to date, oldest first. */
   said?: Turn[]
+  /** The phase changes made while bringing it up to date. */
+  transitions?: Transition[]
 }
 
 async function loadTemplate(db: DbOrTx, templateId: string): Promise<Omit<AttemptContext, 'attempt'>> {
@@ -103,7 +105,7 @@ function timelineOf(attempt: ExamAttempt): Timeline {
 export async function startAttempt(app: FastifyInstance, principal: Principal, body: z.infer<typeof attemptStartSchema>): Promise<ExamAttemptView> {
   const [lower, upper] = coCandidateLevels(body.level)
   if (body.coCandidateLevel && body.coCandidateLevel !== lower && body.coCandidateLevel !== upper) {
-    throw new Conflict(`The co-candidate of the ${body.level} test plays ${lower} or ${upper}, not ${body.coCandidateLevel}.`)
+    throw new ValidationFailed([{ path: 'body.coCandidateLevel', message: `The co-candidate of the ${body.level} test plays ${lower} or ${upper}.` }])
   }
   const [template] = await app.db
     .select()
@@ -127,6 +129,9 @@ export async function startAttempt(app: FastifyInstance, principal: Principal, b
     const now = app.exams.now()
     const timeline = enterPart(context.parts, 0, now)
     const selectedPrompts = await drawPrompts(app, principal.userId, context.parts)
+    // The exam is a sitting of its own: the lesson or conversation before it keeps its own summary.
+    const [open] = await app.db.select({ id: sittings.id }).from(sittings).where(and(eq(sittings.tutorSessionId, session.id), isNull(sittings.endedAt)))
+    if (open) await closeSitting(app, open.id, 'user', now)
     const { sitting } = await ensureOpenSitting(app, { ...session, mode: 'exam' }, body.delivery === 'voice' ? 'websocket' : 'text', now)
     let attempt: ExamAttempt
     try {
@@ -149,7 +154,8 @@ export async function startAttempt(app: FastifyInstance, principal: Principal, b
     } catch (error) {
       // Two starts at the same moment (two devices): the partial unique index lets one through.
       if ((error as { code?: string }).code === '23505' || (error as { cause?: { code?: string } }).cause?.code === '23505') {
-        throw new Conflict('A mock exam is already running. Continue it or abandon it first.')
+        const [other] = await app.db.select({ id: examAttempts.id }).from(examAttempts).where(and(eq(examAttempts.userId, principal.userId), eq(examAttempts.status, 'in_progress')))
+        throw new Conflict('A mock exam is already running. Continue it or abandon it first.', other ? { extensions: { attemptId: other.id } } : {})
       }
       throw error
     }
@@ -280,7 +286,8 @@ async function applyTransitions(app: FastifyInstance, context: AttemptContext, t
       conductor = { ...stateFor(conductor, to.position), ...(prompt ? { lastQuestion: { role: 'examiner' as const, text: prompt.text } } : {}) }
     }
     if (transition.to.phase === 'speaking') {
-      if (transition.from.phase === 'preparation') await say(to, 'examiner', 'Tiden for forberedelse er over. Du kan begynne nå.')
+      // A candidate who ended the preparation themself was told to begin in the examiner's reply.
+      if (transition.from.phase === 'preparation' && transition.cause === 'time') await say(to, 'examiner', 'Forberedelsestiden er over. Nå kan du begynne.')
       const lines = partnerLines(app, context, to)
       if (to.mode === 'pair' && lines) {
         const opening = partnerOpening(lines, conductor)
@@ -303,15 +310,16 @@ async function applyTransitions(app: FastifyInstance, context: AttemptContext, t
     await leaveExamMode(app, context.attempt)
     await app.jobs.enqueue(scoreExamAttempt, { attemptId: attempt.id })
   }
-  return { ...context, attempt: attempt ?? context.attempt, said: [...(context.said ?? []), ...said] }
+  return { ...context, attempt: attempt ?? context.attempt, said: [...(context.said ?? []), ...said], transitions: [...(context.transitions ?? []), ...transitions] }
 }
 
-/** The session goes back to free conversation when its exam ends. */
-async function leaveExamMode(app: FastifyInstance, attempt: ExamAttempt): Promise<void> {
+/** The session goes back to free conversation when its exam ends, and the exam's sitting closes. */
+async function leaveExamMode(app: FastifyInstance, attempt: Pick<ExamAttempt, 'id' | 'userId'> & { sittingId?: string | null }): Promise<void> {
   await app.db
     .update(tutorSessions)
     .set({ mode: 'free', currentExamAttemptId: null })
     .where(and(eq(tutorSessions.userId, attempt.userId), eq(tutorSessions.currentExamAttemptId, attempt.id)))
+  if (attempt.sittingId) await closeSitting(app, attempt.sittingId, 'exam_finished', app.exams.now())
 }
 
 /** Stores a line of the examiner or the co-candidate as a turn of the attempt's part. */
@@ -516,9 +524,15 @@ export async function currentAttempt(app: FastifyInstance, session: TutorSession
     .select()
     .from(examAttempts)
     .where(and(eq(examAttempts.id, session.currentExamAttemptId), eq(examAttempts.userId, session.userId), ne(examAttempts.status, 'abandoned')))
-  if (!attempt) return null
+  if (!attempt) {
+    await leaveExamMode(app, { id: session.currentExamAttemptId, userId: session.userId })
+    return null
+  }
   const context = await reconcile(app, attempt)
-  return context.attempt.status === 'in_progress' ? context : null
+  if (context.attempt.status === 'in_progress') return context
+  // Over (by a change that did not finish leaving exam mode, e.g. a crash): the session goes back to free talk.
+  await leaveExamMode(app, attempt)
+  return null
 }
 
 /** Records the extra question and the conductor's place after a reply. */

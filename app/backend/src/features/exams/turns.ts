@@ -8,7 +8,7 @@ import { ensureOpenSitting, insertTurn, loadSession, toTurnView } from '../sessi
 import { failTurn, learnerTurnValues, type Emit, type LearnerTurnInput } from '../sessions/turn-records.js'
 import type { TutorStateChange } from '../tutor/types.js'
 import { safeErrorSummary } from '../../core/logger.js'
-import { coCandidateLevels, conduct, outsideSpeakingReply, stateFor, type ConductorReply } from './conductor.js'
+import { coCandidateLevels, conduct, outsideSpeaking, stateFor, type ConductorReply } from './conductor.js'
 import { partnerTurnWithLanguageModel } from './partner-llm.js'
 import { answersInPart, moveOn, partScript, recordConductor, type AttemptContext } from './service.js'
 
@@ -36,7 +36,10 @@ export async function replyInExam(
     const { sitting, isNew } = await ensureOpenSitting(app, session, exam.attempt.delivery === 'voice' ? 'websocket' : 'text', now)
     sittingId = sitting.id
     const { attempt, parts } = exam
-    const part = parts[attempt.currentPartPosition ?? 0]!
+    // Said as the speaking time ran out: the answer belongs to the part it was given in, which has just
+    // been closed; the examiner's lines of the change are the answer.
+    const late = exam.transitions?.findLast((transition) => transition.cause === 'time' && transition.from.phase === 'speaking' && now.getTime() - transition.at.getTime() <= LATE_ANSWER_GRACE_MS)
+    const part = parts[late ? late.from.partPosition : (attempt.currentPartPosition ?? 0)]!
     learnerTurn ??= await insertTurn(
       app.db,
       learnerTurnValues(input, { sessionId: session.id, sittingId: sitting.id, userId: principal.userId, lesson: null, examAttemptId: attempt.id, examPartId: part.id }),
@@ -47,16 +50,25 @@ export async function replyInExam(
     const minutes = isNew ? 0 : Math.min(Math.max(now.getTime() - session.lastActivityAt.getTime(), 0), idleMs) / 60_000
     await recordActivity(app, principal.userId, minutes)
 
+    if (late) {
+      const said = exam.said ?? []
+      const last = said.at(-1)
+      for (const line of said.slice(0, -1)) emit({ event: 'line', data: { turn: toTurnView(line) } })
+      if (last) emit({ event: 'delta', data: { text: last.text } })
+      emit({ event: 'state', data: { change: examChange(exam) } })
+      if (last) emit({ event: 'done', data: { turn: toTurnView(last), replayed: false } })
+      return
+    }
+
     const conductor = stateFor(attempt.conductor, part.position)
     let decision: ConductorReply
     let ready = false
     if (attempt.phase === 'speaking') {
       decision = conduct(partScript(app, exam), conductor, await answersInPart(app.db, attempt, part.id))
     } else {
-      const text = outsideSpeakingReply(attempt.phase === 'preparation' ? 'preparation' : 'instructions', input.text, part.instructionsNb)
-      // Anything but a question while the task is explained means "I'm ready": the part begins.
-      ready = attempt.phase === 'instructions' && text !== part.instructionsNb
-      decision = { role: 'examiner', text, closesPart: false, askedExtra: null, state: conductor }
+      const outside = outsideSpeaking(attempt.phase === 'preparation' ? 'preparation' : 'instructions', input.text, part.instructionsNb)
+      ready = outside.begins
+      decision = { role: 'examiner', text: outside.text, closesPart: false, askedExtra: null, state: conductor }
     }
     if (decision.role === 'partner' && app.tutor.ai.tutor) decision = await wordPartnerTurn(app, app.tutor.ai.tutor, exam, part.id, decision)
     emit({ event: 'delta', data: { text: decision.text } })
@@ -81,13 +93,7 @@ export async function replyInExam(
     if (decision.closesPart || ready) {
       const moved = await moveOn(app, { ...exam, attempt: { ...attempt, conductor: decision.state } }, decision.closesPart ? 'examiner' : 'candidate')
       for (const line of moved.said ?? []) emit({ event: 'line', data: { turn: toTurnView(line) } })
-      const change: TutorStateChange = {
-        kind: 'exam',
-        attemptId: attempt.id,
-        status: moved.attempt.status,
-        phase: moved.attempt.phase,
-        partPosition: moved.attempt.currentPartPosition ?? 0,
-      }
+      const change = examChange(moved)
       emit({ event: 'state', data: { change } })
       // A retried turn replays the change with the reply.
       const events: StoredTutorEvent[] = [{ type: 'state', change }]
@@ -97,6 +103,14 @@ export async function replyInExam(
   } catch (error) {
     await failTurn(app, principal, { error, timedOut: false, partial: '', learnerTurn, tutorTurn: reply, sittingId, emit })
   }
+}
+
+/** How long after the speaking time ran out an answer still counts as given in that part (network, typing). */
+const LATE_ANSWER_GRACE_MS = 30_000
+
+function examChange(context: AttemptContext): TutorStateChange {
+  const { attempt } = context
+  return { kind: 'exam', attemptId: attempt.id, status: attempt.status, phase: attempt.phase, partPosition: attempt.currentPartPosition ?? 0 }
 }
 
 /** A provider words the co-candidate's turn; if it fails, the scripted line is said and the exam goes on. */

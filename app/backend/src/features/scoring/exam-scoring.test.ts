@@ -99,7 +99,9 @@ describe('exam scoring, offline (measured)', () => {
     }
     const result = await exams.waitForResult(started.id)
     expect(result).toMatchObject({ state: 'ready', estimatedLevel: null, outcome: null })
-    expect(result.feedback).toMatch(/Du sa for lite/)
+    expect(result.feedback).toMatch(/^Du sa for lite til at vi kunne anslå et nivå\. /)
+    // All of it Norwegian: not the estimator's English reason.
+    expect(result.feedback).not.toMatch(/\b(?:Only|criteria|assessable)\b/)
     for (const criterion of result.overall) expect(criterion).toMatchObject({ assessable: false, band: null, score: null })
   })
 
@@ -142,8 +144,10 @@ describe('exam scoring with the rubric rater (AI SDK mock model)', () => {
                 {
                   position: 0,
                   criteria: [
-                    { criterion: 'task_completion', band: 'A2', justification: 'Tells about family, home and work in connected sentences.', quotes: [{ turnId: first[1], text: first[2]!.slice(0, 40) }] },
+                    { criterion: 'task_completion', band: 'A2', justification: 'Tells about family, home and work in connected sentences.', quotes: [{ turnId: first[1], text: first[2]!.split(' ').slice(0, 5).join(' ') }] },
                     { criterion: 'vocabulary', band: 'B2', justification: 'Rich vocabulary.', quotes: [{ turnId: first[1], text: 'et ord hun aldri sa' }] },
+                    // Too little to be evidence: one word of the turn.
+                    { criterion: 'coherence', band: 'B2', justification: 'Links ideas well.', quotes: [{ turnId: first[1], text: 'og' }] },
                   ],
                 },
               ],
@@ -197,6 +201,10 @@ describe('exam scoring with the rubric rater (AI SDK mock model)', () => {
     })
     // The invented quote is refused: vocabulary keeps its measured band.
     expect(first.find((criterion: { criterion: string }) => criterion.criterion === 'vocabulary').rater).toBe('measured')
+    expect(first.find((criterion: { criterion: string }) => criterion.criterion === 'coherence')?.rater ?? 'measured').toBe('measured')
+    // The quote kept is the candidate's own turn, not the model's copy of it.
+    const quote = first.find((criterion: { criterion: string }) => criterion.criterion === 'task_completion').evidence[0]
+    expect(answers).toContain(quote.text)
     expect(result.feedback).toMatch(/Du forteller godt om deg selv/)
     const [row] = await harness.app.db.select().from(examAttempts).where(eq(examAttempts.id, attempt.id))
     expect(row!.status).toBe('completed')

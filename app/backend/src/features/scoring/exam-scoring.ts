@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import {
@@ -39,9 +39,44 @@ export function scoreExamAttemptJob(app: FastifyInstance) {
   return defineJob({
     ...scoreExamAttempt,
     handler: async ({ attemptId }, { log, retryCount }) => {
-      // The last try scores with the measured estimator alone, so a provider that stays down delays
-      // the result but never leaves it pending for ever; the result says which raters it rests on.
-      await scoreAttempt(app, attemptId, { useLanguageModel: retryCount < scoreExamAttempt.retry.retryLimit, log })
+      const last = retryCount >= scoreExamAttempt.retry.retryLimit
+      try {
+        // The last try scores with the measured estimator alone, so a provider that stays down delays
+        // the result but never leaves it pending for ever; the result says which raters it rests on.
+        await scoreAttempt(app, attemptId, { useLanguageModel: !last, log })
+      } catch (error) {
+        // Even that failed: say so ("failed", no scores) instead of "pending" for ever.
+        if (last) {
+          await app.db
+            .update(examAttempts)
+            .set({ status: 'completed', result: null })
+            .where(and(eq(examAttempts.id, attemptId), eq(examAttempts.status, 'scoring')))
+        }
+        throw error
+      }
+    },
+  })
+}
+
+/** Attempts left in "scoring" without a job (a crash between finishing and enqueueing) are scored again. */
+export const rescueScoring = {
+  name: 'exams.rescue-scoring',
+  schema: z.object({}),
+  retry: { retryLimit: 0, expireInSeconds: 300 },
+} satisfies JobKind
+
+/** How long scoring may take before the sweep queues it again. */
+const STUCK_AFTER_MINUTES = 15
+
+export function rescueScoringJob(app: FastifyInstance) {
+  return defineJob({
+    ...rescueScoring,
+    handler: async () => {
+      const stuck = await app.db
+        .select({ id: examAttempts.id })
+        .from(examAttempts)
+        .where(and(eq(examAttempts.status, 'scoring'), lt(examAttempts.finishedAt, new Date(Date.now() - STUCK_AFTER_MINUTES * 60_000))))
+      for (const { id } of stuck) await app.jobs.enqueue(scoreExamAttempt, { attemptId: id }, { singletonKey: `rescue:${id}`, singletonSeconds: 3_600 })
     },
   })
 }
@@ -94,6 +129,7 @@ export async function scoreAttempt(app: FastifyInstance, attemptId: string, opti
       prompt: promptOf(attempt, entry.part)?.text ?? null,
       turns: recorded.filter((turn) => turn.examPartId === entry.part.id),
       measured: entry.estimates,
+      words: entry.words,
     }))
     try {
       rated = await rateWithLanguageModel(model, { level: attempt.level, explanationLanguage: user?.preferences.explanationLanguage ?? 'en', parts: ratedParts })
@@ -108,12 +144,13 @@ export async function scoreAttempt(app: FastifyInstance, attemptId: string, opti
   const level = overallBand(overall, attempt.level)
   const recommended = await recommendFollowUps(app, attempt, scored)
   const raters = [...new Set(scored.flatMap((entry) => entry.estimates.filter((estimate) => estimate.assessable).map((estimate) => estimate.rater)))]
+  // The rater's own words only when its judgement was taken somewhere (its bands carried true quotes).
   const feedback = writeFeedback({
     language: user?.preferences.explanationLanguage ?? 'en',
     examLevel: attempt.level,
     overall: level,
     criteria: overall,
-    languageModel: rated?.feedback ?? null,
+    languageModel: raters.includes('llm') ? (rated?.feedback.text ?? null) : null,
   })
   const result: ExamResult = {
     estimatedLevel: level.estimatedLevel,
@@ -174,6 +211,9 @@ export function combineParts(parts: PartScore[]): Array<CriterionEstimate & { ra
     const assessed = parts.flatMap((entry) =>
       entry.estimates.filter((estimate): estimate is AssessedCriterion & { rater: ScoreRater } => estimate.criterion === criterion && estimate.assessable).map((estimate) => ({ estimate, words: Math.max(entry.words, 1), part: entry.part })),
     )
+    // A complexity-only reading (measured grammar) does not mix with a full judgement of the same criterion.
+    const full = assessed.filter((entry) => entry.estimate.scope === 'full')
+    if (full.length > 0 && full.length < assessed.length) assessed.splice(0, assessed.length, ...full)
     if (assessed.length === 0) {
       const reasons = parts.flatMap((entry) => entry.estimates.filter((estimate) => estimate.criterion === criterion && !estimate.assessable).map((estimate) => (estimate.assessable ? '' : estimate.reason)))
       return {

@@ -25,12 +25,23 @@ describe('exam feedback', () => {
 
   it('writes Norwegian for a learner who reads Norwegian, and English for other languages', () => {
     const upper: OverallEstimate = { ...below, estimatedLevel: 'B1', outcome: 'upper' }
-    expect(writeFeedback({ language: 'nb', examLevel: 'A2-B1', overall: upper, criteria, languageModel: null }).text).toMatch(/^Du nådde B1, det øvre nivået på A2–B1-prøven\./)
+    expect(writeFeedback({ language: 'nb', examLevel: 'A2-B1', overall: upper, criteria, languageModel: null }).text).toMatch(/^Du nådde B1, det høyeste nivået på A2–B1-prøven\./)
     expect(writeFeedback({ language: 'ar', examLevel: 'A2-B1', overall: upper, criteria, languageModel: null }).text).toMatch(/^You reached B1, the upper level/)
   })
 
-  it("uses the rater's own feedback after the level when a language model rated the exam", () => {
-    const feedback = writeFeedback({ language: 'en', examLevel: 'A1-A2', overall: { ...below, estimatedLevel: 'A2', outcome: 'upper' }, criteria, languageModel: { text: 'Good answers.', strengths: ['a'], weaknesses: ['b'] } })
-    expect(feedback).toEqual({ text: 'You reached A2, the upper level of the A1–A2 test. Good answers.', strengths: ['a'], weaknesses: ['b'] })
+  it("uses the rater's own feedback after the level when a language model rated the exam, with strengths and weaknesses from the bands", () => {
+    const feedback = writeFeedback({ language: 'en', examLevel: 'A1-A2', overall: { ...below, estimatedLevel: 'A2', outcome: 'upper' }, criteria, languageModel: 'Good answers.' })
+    expect(feedback).toEqual({
+      text: 'You reached A2, the upper level of the A1–A2 test. Good answers.',
+      strengths: ['Vocabulary: A2', 'Coherence: A2'],
+      weaknesses: ['Task completion: below A1', 'Fluency: A1'],
+    })
+  })
+
+  it('never lists a criterion as both a strength and a weakness', () => {
+    const two = [criterion('fluency', 1.2, 'A1'), criterion('vocabulary', 2.1, 'A2')]
+    const feedback = writeFeedback({ language: 'en', examLevel: 'A1-A2', overall: below, criteria: two, languageModel: null })
+    expect(feedback.strengths).toEqual(['Vocabulary: A2'])
+    expect(feedback.weaknesses).toEqual(['Fluency: A1'])
   })
 })

@@ -45,14 +45,15 @@ const texts = {
     next: (best: string, weakest: string) => `Your strongest side was ${best}; work next on ${weakest}.`,
   },
   nb: {
-    upper: (reached: string, test: string) => `Du nådde ${reached}, det øvre nivået på ${test}-prøven.`,
-    lower: (reached: string, test: string) => `Du nådde ${reached}, det nedre nivået på ${test}-prøven.`,
-    below: (reached: string, test: string, lower: string) => `Svarene dine var under ${lower}, det nedre nivået på ${test}-prøven: anslaget er ${reached}.`,
-    none: (reason: string) => `Du sa for lite til at vi kan anslå et nivå. ${reason}`,
+    upper: (reached: string, test: string) => `Du nådde ${reached}, det høyeste nivået på ${test}-prøven.`,
+    lower: (reached: string, test: string) => `Du nådde ${reached}, det laveste nivået på ${test}-prøven.`,
+    below: (reached: string, test: string, lower: string) => `Svarene dine lå under ${lower}, det laveste nivået på ${test}-prøven. Vi anslår nivået ditt til ${reached}.`,
+    // The estimator's reason is English; in Norwegian the sentence says it all.
+    none: () => 'Du sa for lite til at vi kunne anslå et nivå.',
     measured:
-      'Dette resultatet er målt ut fra svarene dine: hvor mye du sa, hvor raskt og jevnt, ordforrådet ditt og hvordan du bygde og bandt sammen setningene. Det kan ikke vurdere uttalen din eller om hver setning var riktig.',
+      'Resultatet er målt ut fra svarene dine: hvor mye du sa, hvor raskt og jevnt du snakket, ordforrådet ditt og hvordan du bygde opp setningene og bandt dem sammen. Målingen kan ikke vurdere uttalen din eller om hver setning var grammatisk riktig.',
     criterion: (name: string, band: string) => `${name}: ${band}`,
-    next: (best: string, weakest: string) => `Sterkest var du på ${best}; øv videre på ${weakest}.`,
+    next: (best: string, weakest: string) => `Du var sterkest på ${best}. Øv mer på ${weakest}.`,
   },
 }
 
@@ -61,7 +62,8 @@ export function writeFeedback(input: {
   examLevel: ExamLevel
   overall: OverallEstimate
   criteria: CriterionEstimate[]
-  languageModel: { text: string; strengths: string[]; weaknesses: string[] } | null
+  /** The rubric rater's feedback text, when its judgement was used. */
+  languageModel: string | null
 }): { text: string; strengths: string[]; weaknesses: string[] } {
   const language: Language = input.language === 'nb' || input.language === 'no' || input.language === 'nn' ? 'nb' : 'en'
   const say = texts[language]
@@ -77,17 +79,18 @@ export function writeFeedback(input: {
         : outcome === 'lower'
           ? say.lower(level(estimatedLevel), test)
           : say.below(level(estimatedLevel), test, lower)
-  if (input.languageModel) {
-    return { text: `${headline} ${input.languageModel.text}`.trim(), strengths: input.languageModel.strengths, weaknesses: input.languageModel.weaknesses }
-  }
   const assessed = input.criteria
     .filter((estimate): estimate is AssessedCriterion => estimate.assessable && estimate.scope === 'full')
     .toSorted((a, b) => b.score - a.score)
   // The two best criteria are strengths; the weakest of the rest (lowest first) are what to work on.
   const describe = (estimate: AssessedCriterion) => say.criterion(names[language][estimate.criterion], level(estimate.band))
-  const strengths = assessed.slice(0, 2).map(describe)
+  // With two criteria or fewer only the best is a strength, so none is both.
+  const strengths = assessed.slice(0, assessed.length > 2 ? 2 : 1).map(describe)
   const rest = assessed.length > 2 ? assessed.slice(2) : assessed.slice(1).filter((estimate) => estimate.score < assessed[0]!.score)
   const inSentence = (estimate: AssessedCriterion) => `${names[language][estimate.criterion].toLowerCase()} (${level(estimate.band)})`
   const advice = rest.length > 0 ? ` ${say.next(inSentence(assessed[0]!), inSentence(rest.at(-1)!))}` : ''
-  return { text: `${headline}${advice} ${say.measured}`, strengths, weaknesses: rest.toReversed().slice(0, 2).map(describe) }
+  // Strengths and weaknesses always follow the stored bands, whoever rated them.
+  const weaknesses = rest.toReversed().slice(0, 2).map(describe)
+  if (input.languageModel) return { text: `${headline} ${input.languageModel}`.trim(), strengths, weaknesses }
+  return { text: `${headline}${advice} ${say.measured}`, strengths, weaknesses }
 }

@@ -80,6 +80,8 @@ export interface RatedPart {
   prompt: string | null
   turns: Turn[]
   measured: PartScore['estimates']
+  /** The candidate's words in the part, as measured (weights the parts when they are combined). */
+  words: number
 }
 
 const RATER_TIMEOUT_MS = 90_000
@@ -128,18 +130,16 @@ export async function rateWithLanguageModel(
   return {
     parts: input.parts.map((entry) => ({
       part: entry.part,
-      words: 0,
+      words: entry.words,
       estimates: entry.measured.map((estimate) => merge(estimate, output.parts.find((part) => part.position === entry.part.position)?.criteria ?? [], entry.turns)),
-    })).map((scored, index) => ({ ...scored, words: wordsOf(input.parts[index]!) })),
+    })),
     feedback: { text: output.feedback, strengths: output.strengths, weaknesses: output.weaknesses },
   }
 }
 
-function wordsOf(entry: RatedPart): number {
-  return entry.turns.filter((turn) => turn.role === 'learner').reduce((sum, turn) => sum + turn.text.split(/\s+/).filter(Boolean).length, 0)
-}
-
 const normalise = (text: string) => text.toLowerCase().replace(/[«»"“”.,!?…:;()-]/g, ' ').replace(/\s+/g, ' ').trim()
+
+const MIN_QUOTE_WORDS = 3
 
 const levelScore: Record<EstimatedLevel, number> = { below_A1: 0, A1: 1, A2: 2, B1: 3, B2: 4 }
 
@@ -152,11 +152,13 @@ export function merge(
   if (!estimate.assessable || estimate.criterion === 'pronunciation') return estimate
   const judgement = rated.find((entry) => entry.criterion === estimate.criterion)
   if (!judgement || judgement.band === 'not_assessable') return estimate
-  const learnerTurns = new Map(turns.filter((turn) => turn.role === 'learner').map((turn) => [turn.id, normalise(turn.text)]))
+  const learnerTurns = new Map(turns.filter((turn) => turn.role === 'learner').map((turn) => [turn.id, turn.text]))
   const quotes: ScoreEvidence[] = judgement.quotes.flatMap((quote) => {
     const said = learnerTurns.get(quote.turnId)
     const words = normalise(quote.text)
-    return said && words && said.includes(words) ? [{ kind: 'quote' as const, turnId: quote.turnId, text: quote.text }] : []
+    // A quote is at least three whole words of that very turn; the turn's own words are kept, not the model's copy.
+    if (!said || words.split(' ').length < MIN_QUOTE_WORDS || !` ${normalise(said)} `.includes(` ${words} `)) return []
+    return [{ kind: 'quote' as const, turnId: quote.turnId, text: said.length > 220 ? `${said.slice(0, 219)}…` : said }]
   })
   if (quotes.length === 0) return estimate
   return {

@@ -11,6 +11,7 @@ import {
   type SessionMode,
   type StoredTutorEvent,
   type Turn,
+  type TurnSource,
 } from '../../core/db/schema/index.js'
 import { Conflict, ValidationFailed } from '../../core/errors.js'
 import { MAX_LESSON_MINUTES, recordActivity } from '../lessons/service.js'
@@ -39,7 +40,12 @@ import {
  * so replies from two tabs never interleave. A retried request (same client turn id) replays the
  * stored reply, or replies again if the first reply failed, and never stores the learner's turn twice.
  */
-export async function beginLearnerTurn(app: FastifyInstance, principal: Principal, body: z.infer<typeof turnRequestSchema>): Promise<TurnRun> {
+export async function beginLearnerTurn(
+  app: FastifyInstance,
+  principal: Principal,
+  // The HTTP API takes typed and browser-recognised turns; the voice transports add the speech engine's.
+  body: Omit<z.infer<typeof turnRequestSchema>, 'source'> & { source: TurnSource },
+): Promise<TurnRun> {
   const text = body.text.trim()
   if (!text) throw new ValidationFailed([{ path: 'body.text', message: 'Say or type something: the text is empty.' }])
   const limit = app.config.sessions.maxTurnChars
@@ -51,13 +57,6 @@ export async function beginLearnerTurn(app: FastifyInstance, principal: Principa
   try {
     // Read under the lock: a turn or an exam step that held it may have changed the mode.
     const session = await loadSession(app, principal.userId)
-    const exam = session.mode === 'exam' ? await currentAttempt(app, session) : null
-    if (body.examAttemptId && exam?.attempt.id !== body.examAttemptId) {
-      throw new Conflict('That mock exam is no longer running (its time is up or it was abandoned), so this answer was not recorded. See the exam for its result.')
-    }
-    if (session.mode === 'exam' && !exam) {
-      throw new Conflict('The mock exam has ended (its time is up or it was abandoned), so this answer was not recorded. See the exam for its result.')
-    }
     const [existing] = await app.db
       .select()
       .from(turns)
@@ -73,6 +72,21 @@ export async function beginLearnerTurn(app: FastifyInstance, principal: Principa
           .orderBy(desc(turns.createdAt))
           .limit(1)
       : []
+    // A retry of an answered turn replays its reply below, whatever happened since; anything else
+    // in a mock exam must belong to the running attempt and, if already stored, to its current part.
+    const exam = !reply && session.mode === 'exam' ? await currentAttempt(app, session) : null
+    if (!reply) {
+      const examAttemptId = body.examAttemptId ?? existing?.examAttemptId
+      if (examAttemptId && exam?.attempt.id !== examAttemptId) {
+        throw new Conflict('That mock exam is no longer running (its time is up or it was abandoned), so this answer was not recorded. See the exam for its result.')
+      }
+      if (session.mode === 'exam' && !exam) {
+        throw new Conflict('The mock exam has ended (its time is up or it was abandoned), so this answer was not recorded. See the exam for its result.')
+      }
+      if (existing?.examPartId && exam && existing.examPartId !== exam.parts[exam.attempt.currentPartPosition ?? 0]?.id) {
+        throw new Conflict('This answer was recorded, but the exam has moved on to the next part since.')
+      }
+    }
     return async (emit) => {
       try {
         if (existing && reply) {
