@@ -13,6 +13,8 @@ export interface AgentContext {
   engines: {
     speechToText: { kind: 'browser' } | { kind: 'openai'; model: string; baseURL?: string; language: string }
     speech: { kind: 'espeak'; voice: string } | { kind: 'openai'; model: string; voice: string; baseURL?: string }
+    /** What answers (the provider, or offline): told to the browser in `ready`. */
+    tutor: string
   }
 }
 
@@ -73,8 +75,9 @@ export class BackendClient {
   }
 
   /** The learner is in the room: their sitting opens (or continues). Safe to repeat. */
-  async join(who: ServiceTokenFor): Promise<void> {
-    await (await this.#call(who, 'POST', 'join')).body?.cancel()
+  async join(who: ServiceTokenFor): Promise<{ sittingId: string | null }> {
+    const answer = (await (await this.#call(who, 'POST', 'join')).json()) as { sitting?: { id?: string } | null }
+    return { sittingId: answer.sitting?.id ?? null }
   }
 
   /** The learner left: their sitting closes. Safe to repeat (LiveKit's webhook does it too). */

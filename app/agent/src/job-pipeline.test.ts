@@ -33,7 +33,7 @@ describe('the agent’s job handler with the real voice pipeline (browser recogn
       level: 'B1',
       mode: 'free',
       turnTaking: { endOfTurnSilenceMs: 800, allowInterruptions: true },
-      engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' } },
+      engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' }, tutor: 'offline' },
     })
     const messages = new PushQueue<unknown>()
     const sent: Array<Record<string, unknown>> = []

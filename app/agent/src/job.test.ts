@@ -23,7 +23,7 @@ function contextFor(userId: string, sessionId: string, overrides: Partial<AgentC
     level: 'A1',
     mode: 'free',
     turnTaking: { endOfTurnSilenceMs: 1600, allowInterruptions: true },
-    engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' } },
+    engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' }, tutor: 'offline' },
     ...overrides,
   }
 }
@@ -95,8 +95,18 @@ describe('the agent’s job handler, against a local fake backend', () => {
     await until(() => pipeline.replies.length === 1, 'the first reply')
     expect(pipeline.replies[0]!.filter((event) => event.type === 'text').map((event) => (event as { text: string }).text).join('')).toBe('Hei! Hvor bor du?')
     expect(r.played).toHaveLength(2)
-    // The stored turns go to the browser as they come (the words themselves are the pipeline's `delta` events).
+    // The browser learns the engines and turn-taking first, then gets the stored turns as they come (the
+    // words themselves are the pipeline's `delta` events).
     expect(r.sent).toEqual([
+      {
+        type: 'ready',
+        protocol: 1,
+        sittingId: `sitting-of-${r.sessionId}`,
+        inputSampleRate: 16_000,
+        outputSampleRate: 24_000,
+        engines: { speechToText: 'browser', tutor: 'offline', speech: 'espeak' },
+        turnTaking: { endOfTurnSilenceMs: 1600, interruptions: true },
+      },
       { type: 'turn', turn: { id: 't-1', role: 'learner', clientTurnId: 'browser-turn-01', text: 'Hei, jeg heter Ola.' } },
       { type: 'turn', turn: { id: 't-2', role: 'tutor', text: 'Hei! Hvor bor du?' }, replayed: false },
     ])
@@ -142,7 +152,7 @@ describe('the agent’s job handler, against a local fake backend', () => {
     expect(r.backend.refusals).toEqual([])
   })
 
-  it('turns barge-in off when the reply moves the learner into an exam, and drops queued speech when interrupted', async () => {
+  it('turns barge-in off when the reply moves the learner into an exam (the examiner speaks), and drops queued speech when interrupted', async () => {
     const r = await room({ context: { level: 'A2', turnTaking: { endOfTurnSilenceMs: 1200, allowInterruptions: true } } })
     const pipeline = await r.pipeline()
     expect(pipeline.options.turnTaking).toEqual({ endOfTurnSilenceMs: 1200, allowInterruptions: true })
@@ -152,7 +162,7 @@ describe('the agent’s job handler, against a local fake backend', () => {
       { event: 'delta', data: { text: 'Da begynner vi.' } },
       { event: 'state', data: { change: { kind: 'exam', status: 'in_progress' } } },
       { event: 'line', data: { turn: { role: 'examiner', text: 'Del 1. Fortell om deg selv.' } } },
-      { event: 'done', data: { turn: { role: 'tutor', text: 'Da begynner vi.' }, replayed: false } },
+      { event: 'done', data: { turn: { role: 'examiner', text: 'Da begynner vi.' }, replayed: false } },
     ]
     r.backend.context = { ...r.backend.context, mode: 'exam', turnTaking: { endOfTurnSilenceMs: 1200, allowInterruptions: false } }
     r.messages.push({ type: 'text', clientTurnId: 'typed-turn-001', text: 'Jeg er klar.' })
@@ -161,6 +171,16 @@ describe('the agent’s job handler, against a local fake backend', () => {
     expect(pipeline.replies[0]).toContainEqual({ type: 'line', text: 'Del 1. Fortell om deg selv.', payload: { type: 'line', turn: { role: 'examiner', text: 'Del 1. Fortell om deg selv.' } } })
     expect(r.sent).toContainEqual({ type: 'change', change: { kind: 'exam', status: 'in_progress' } })
     expect(r.backend.calls[2]!.body).toMatchObject({ source: 'typed' })
+
+    // Back with the tutor (the exam over), the learner may cut in again.
+    r.backend.reply = ({ clientTurnId, text }) => [
+      { event: 'turn', data: { turn: { role: 'learner', clientTurnId, text } } },
+      { event: 'delta', data: { text: 'Bra jobba!' } },
+      { event: 'done', data: { turn: { role: 'tutor', text: 'Bra jobba!' }, replayed: false } },
+    ]
+    r.messages.push({ type: 'text', clientTurnId: 'typed-turn-002', text: 'Ferdig.' })
+    await until(() => pipeline.turnTakings.length === 2, 'barge-in back on')
+    expect(pipeline.turnTakings[1]).toEqual({ endOfTurnSilenceMs: 1200, allowInterruptions: true })
 
     r.messages.push({ type: 'interrupt' })
     await until(() => r.cleared() === 1, 'the cleared audio')
@@ -249,7 +269,7 @@ describe('the agent’s job handler refuses to run', () => {
   })
 
   it('when the backend speaks with OpenAI and the agent has no key for it, before opening the sitting', async () => {
-    const r = await room({ context: { engines: { speechToText: { kind: 'openai', model: 'gpt-4o-mini-transcribe', language: 'nb' }, speech: { kind: 'espeak', voice: 'nb' } } } })
+    const r = await room({ context: { engines: { speechToText: { kind: 'openai', model: 'gpt-4o-mini-transcribe', language: 'nb' }, speech: { kind: 'espeak', voice: 'nb' }, tutor: 'offline' } } })
     await expect(r.job).rejects.toThrow(/OPENAI_API_KEY/)
     expect(r.backend.calls.map((call) => call.path)).toEqual(['context'])
   })
@@ -260,6 +280,7 @@ describe('the agent’s job handler refuses to run', () => {
         engines: {
           speechToText: { kind: 'openai', model: 'gpt-4o-mini-transcribe', language: 'nb' },
           speech: { kind: 'openai', model: 'gpt-4o-mini-tts', voice: 'alloy' },
+          tutor: 'openai',
         },
       },
       job: { engineKeys: { openaiApiKey: 'sk-test' } },

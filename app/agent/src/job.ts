@@ -90,7 +90,7 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
   if (context.sessionId !== sessionId || context.userId !== options.identity) throw new Error('The backend answered for another learner or session.')
   const speechToText = speechToTextConfig(context.engines.speechToText, options.engineKeys)
   const speech = speechConfig(context.engines.speech, options.engineKeys)
-  await backend.join(who)
+  const { sittingId } = await backend.join(who)
 
   const ended = new AbortController()
   const done = AbortSignal.any([learnerLeft, ended.signal])
@@ -124,6 +124,12 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
       onAudio: (frame) => audioOut.write(frame),
       onEvent: (event) => {
         if (event.type === 'speech' && event.interrupted) audioOut.clear()
+        // As over the WebSocket: the examiner and the co-candidate are never cut off, the tutor may be.
+        const role = event.type === 'meta' && event.payload.type === 'turn' ? (event.payload.turn as { role?: unknown } | undefined)?.role : undefined
+        if (typeof role === 'string' && role !== 'learner' && (role === 'tutor') !== turnTaking.allowInterruptions) {
+          turnTaking = { ...turnTaking, allowInterruptions: role === 'tutor' }
+          pipeline?.setTurnTaking(turnTaking)
+        }
         client?.send(clientMessage(event))
       },
     })
@@ -132,6 +138,17 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
     throw error
   }
   const running = pipeline
+  // The protocol's `ready`, as the WebSocket transport sends it after `hello`: the browser learns the
+  // engines and turn-taking (its own speech recognition waits for the level's silence).
+  client?.send({
+    type: 'ready',
+    protocol: 1,
+    sittingId,
+    inputSampleRate: audioIn.sampleRate,
+    outputSampleRate: running.outputSampleRate,
+    engines: { speechToText: speechToText.kind, tutor: context.engines.tutor, speech: speech.kind },
+    turnTaking: { endOfTurnSilenceMs: turnTaking.endOfTurnSilenceMs, interruptions: turnTaking.allowInterruptions },
+  })
   log.info({ level: context.level, mode: context.mode }, 'tutor joined the learner')
 
   const timer = setInterval(() => void refresh(), options.contextRefreshMs ?? 30_000)

@@ -88,7 +88,9 @@ export async function startFakeBackend(secret: string, context: AgentContext): P
           return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ recorded: true }))
         case 'join':
         case 'leave':
-          return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ changed: true, sitting: null }))
+          return response
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ changed: true, sitting: { id: `sitting-of-${backend.context.sessionId}` } }))
         case 'turns': {
           if (backend.refuseTurns) return refuse(response, backend.refuseTurns.status, path, backend.refuseTurns.detail)
           response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' })

@@ -47,7 +47,7 @@ describe('agent API: the learner’s context', () => {
       level: 'A1',
       mode: 'free',
       turnTaking: { endOfTurnSilenceMs: 1600, allowInterruptions: true },
-      engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' } },
+      engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' }, tutor: 'offline' },
     })
     for (const [level, silence] of [['A2', 1200], ['B1', 800], ['B2', 600]] as const) {
       const other = await learner(level)

@@ -35,6 +35,7 @@ export const agentContextSchema = z
           z.object({ kind: z.literal('espeak'), voice: z.string() }),
           z.object({ kind: z.literal('openai'), model: z.string(), voice: z.string(), baseURL: z.string().optional() }),
         ]),
+        tutor: z.string().describe('What answers: the language-model provider, or offline (the scripted tutor); told to the browser in `ready`'),
       })
       .describe('Speech engines as this backend is configured; keys are not sent (the agent has its own OPENAI_API_KEY)'),
   })

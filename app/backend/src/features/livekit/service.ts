@@ -103,7 +103,7 @@ export interface AgentContext {
   level: CefrLevel
   mode: SessionMode
   turnTaking: { endOfTurnSilenceMs: number; allowInterruptions: boolean }
-  engines: { speechToText: AgentSpeechToText; speech: AgentSpeech }
+  engines: { speechToText: AgentSpeechToText; speech: AgentSpeech; tutor: string }
 }
 
 /**
@@ -130,6 +130,7 @@ export async function agentContext(app: FastifyInstance, session: TutorSession):
         speech.kind === 'openai'
           ? { kind: 'openai', model: speech.model, voice: speech.voice, ...(speech.baseURL ? { baseURL: speech.baseURL } : {}) }
           : { kind: 'espeak', voice: 'nb' },
+      tutor: app.tutor.ai.provider,
     },
   }
 }
