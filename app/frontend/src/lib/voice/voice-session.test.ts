@@ -285,10 +285,14 @@ describe('voice session: speech to text', () => {
 
   it("shows the server's interim transcript and says when nobody can recognise speech", async () => {
     const server = new FakeVoiceServer({ ready: { engines: { speechToText: 'browser', tutor: 'offline', speech: 'espeak' } } })
-    const { voice } = session(server)
+    const { voice, speak } = session(server)
     await voice.start()
     await flush()
     expect(voice.getSnapshot().speechToText).toBe('none')
+    // Audio nobody can recognise is not sent; the meter still moves.
+    speak(0.1, 0.1)
+    expect(server.socket.frames).toHaveLength(0)
+    expect(voice.getMeter().level).toBeGreaterThan(0.5)
     server.socket.push({ type: 'transcript', text: 'Jeg heter', final: false })
     await flush()
     expect(voice.getSnapshot().interim).toBe('Jeg heter')

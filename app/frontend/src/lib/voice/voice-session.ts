@@ -201,6 +201,9 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
       ...(this.options.mediaDevices ? { mediaDevices: this.options.mediaDevices } : {}),
       ...(this.options.workletUrl ? { workletUrl: this.options.workletUrl } : {}),
       onFrame: (frame) => {
+        // Speech nobody can turn into text is not sent: it could only cut the tutor off (or hold up its
+        // turn-taking) without ever becoming a turn. The meter still shows the microphone works.
+        if (this.snapshot.speechToText === 'none') return
         if (this.connection?.sendAudio(frame)) this.updateMeter({ framesSent: this.meter.framesSent + 1 })
       },
       onLevel: (level) => this.onLevel(level),
