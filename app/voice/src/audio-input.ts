@@ -1,25 +1,32 @@
 import { voice } from '@livekit/agents'
 import { AudioFrame } from '@livekit/rtc-node'
 import { ReadableStream, type ReadableStreamDefaultController } from 'node:stream/web'
+import { StreamResampler } from './resampler.js'
 
 /** Unprocessed microphone audio kept at most, in seconds (docs/voice-protocol.md §3). */
 export const MAX_BUFFERED_INPUT_SECONDS = 2
+/** The rate the session hears at: Silero's, and plenty for speech-to-text. */
+export const PROCESSING_SAMPLE_RATE = 16_000
 
 /**
- * The learner's microphone as the session's audio input: the host pushes PCM16 mono frames, the
- * session reads them as a stream. The queue between the two is bounded by samples: audio that would
- * make more than two seconds wait is dropped (whole frames), so memory does not grow with what a
- * client sends, however fast.
+ * The learner's microphone as the session's audio input: the host pushes PCM16 mono frames at its
+ * rate, the session reads them as a stream at 16 kHz (converted here, see StreamResampler). The
+ * queue between the two is bounded by samples: audio that would make more than two seconds wait is
+ * dropped (whole frames), so memory does not grow with what a client sends, however fast.
  */
 export class PushAudioInput extends voice.AudioInput {
+  /** Rate of the frames the session reads. */
+  readonly sampleRate = PROCESSING_SAMPLE_RATE
   readonly maxBufferedSamples: number
+  readonly #resampler: StreamResampler | null
   #controller!: ReadableStreamDefaultController<AudioFrame>
   #closed = false
   #droppedSamples = 0
 
-  constructor(readonly sampleRate: number, maxBufferedSeconds = MAX_BUFFERED_INPUT_SECONDS) {
+  constructor(readonly inputSampleRate: number, maxBufferedSeconds = MAX_BUFFERED_INPUT_SECONDS) {
     super()
-    this.maxBufferedSamples = Math.round(sampleRate * maxBufferedSeconds)
+    this.#resampler = inputSampleRate === PROCESSING_SAMPLE_RATE ? null : new StreamResampler(inputSampleRate, PROCESSING_SAMPLE_RATE, 12)
+    this.maxBufferedSamples = Math.round(PROCESSING_SAMPLE_RATE * maxBufferedSeconds)
     const source = new ReadableStream<AudioFrame>(
       { start: (controller) => void (this.#controller = controller) },
       // The queue's size is counted in samples, so desiredSize says how much more may wait.
@@ -28,11 +35,12 @@ export class PushAudioInput extends voice.AudioInput {
     this.multiStream.addInputStream(source)
   }
 
-  /** Samples pushed and not yet read by the session. */
+  /** Samples (at 16 kHz) pushed and not yet read by the session. */
   get bufferedSamples(): number {
     return this.#closed ? 0 : this.maxBufferedSamples - (this.#controller.desiredSize ?? this.maxBufferedSamples)
   }
 
+  /** Samples (as pushed, at the input rate) dropped. */
   get droppedSamples(): number {
     return this.#droppedSamples
   }
@@ -41,13 +49,14 @@ export class PushAudioInput extends voice.AudioInput {
   push(samples: Int16Array): boolean {
     if (this.#closed) return false
     if (samples.length === 0) return true
-    if ((this.#controller.desiredSize ?? 0) < samples.length) {
+    const converted = Math.ceil((samples.length * PROCESSING_SAMPLE_RATE) / this.inputSampleRate)
+    if ((this.#controller.desiredSize ?? 0) < converted) {
       this.#droppedSamples += samples.length
       return false
     }
-    // Copied: the host may reuse its buffer, and AudioFrame wants its own aligned Int16Array.
-    const data = Int16Array.from(samples)
-    this.#controller.enqueue(new AudioFrame(data, this.sampleRate, 1, data.length))
+    // Copied (or converted into a new array): the host may reuse its buffer.
+    const data = this.#resampler ? this.#resampler.push(samples) : Int16Array.from(samples)
+    if (data.length > 0) this.#controller.enqueue(new AudioFrame(data, PROCESSING_SAMPLE_RATE, 1, data.length))
     return true
   }
 

@@ -1,5 +1,6 @@
 import { voice } from '@livekit/agents'
 import type { AudioFrame } from '@livekit/rtc-node'
+import { StreamResampler } from './resampler.js'
 
 export interface ClientAudioOutputOptions {
   sampleRate: number
@@ -33,6 +34,8 @@ interface Segment {
  * and the transcript up to there.
  */
 export class ClientAudioOutput extends voice.AudioOutput {
+  /** The rate handed out. (The session's own `sampleRate` stays unset so that it does not resample.) */
+  readonly outputSampleRate: number
   readonly frameSamples: number
   readonly #options: ClientAudioOutputOptions
   readonly #now: () => number
@@ -40,13 +43,18 @@ export class ClientAudioOutput extends voice.AudioOutput {
   #pendingLength = 0
   /** The segment being captured (until flush). */
   #capturing: Segment | null = null
+  /** Converts the speech engine's rate to the output's, within a segment. */
+  #resampler: StreamResampler | null = null
   /** Segments handed out and not yet reported finished, oldest first. */
   #segments: Segment[] = []
   #playEnd = 0
   #closed = false
 
   constructor(options: ClientAudioOutputOptions) {
-    super(options.sampleRate, undefined, { pause: false })
+    // No sample rate for LiveKit: it would convert with rtc-node's resampler, whose native FFI then
+    // keeps the process alive for good (see StreamResampler). Converted here instead.
+    super(undefined, undefined, { pause: false })
+    this.outputSampleRate = options.sampleRate
     this.#options = options
     this.#now = options.now ?? Date.now
     this.frameSamples = Math.round((options.sampleRate * (options.frameMs ?? 40)) / 1000)
@@ -62,7 +70,15 @@ export class ClientAudioOutput extends voice.AudioOutput {
       this.#capturing = segment
       this.#segments.push(segment)
     }
-    const data = frame.data
+    let data = frame.data
+    if (frame.sampleRate !== this.outputSampleRate) {
+      if (this.#resampler?.fromRate !== frame.sampleRate) this.#resampler = new StreamResampler(frame.sampleRate, this.outputSampleRate)
+      data = this.#resampler.push(data)
+    }
+    this.#collect(segment, data)
+  }
+
+  #collect(segment: Segment, data: Int16Array): void {
     let offset = 0
     while (offset < data.length) {
       const take = Math.min(this.frameSamples - this.#pendingLength, data.length - offset)
@@ -78,6 +94,7 @@ export class ClientAudioOutput extends voice.AudioOutput {
     const segment = this.#capturing
     if (!segment) return
     this.#capturing = null
+    if (this.#resampler) this.#collect(segment, this.#resampler.flush())
     if (this.#pendingLength > 0) {
       this.#pending.fill(0, this.#pendingLength)
       this.#pendingLength = this.frameSamples
@@ -94,6 +111,7 @@ export class ClientAudioOutput extends voice.AudioOutput {
       this.#capturing = null
     }
     this.#pendingLength = 0
+    this.#resampler?.reset()
     const now = this.#now()
     for (const segment of [...this.#segments]) this.#finish(segment, true, now)
     // The client drops what it had queued.
@@ -119,7 +137,7 @@ export class ClientAudioOutput extends voice.AudioOutput {
       this.onPlaybackStarted(now)
       this.#options.onSegmentStart(now)
     }
-    const ms = (frame.length / this.#options.sampleRate) * 1000
+    const ms = (frame.length / this.outputSampleRate) * 1000
     this.#playEnd = Math.max(this.#playEnd, now) + ms
     segment.handedOutMs += ms
     segment.playEnd = this.#playEnd

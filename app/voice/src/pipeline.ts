@@ -13,8 +13,10 @@ import { OpenAISpeechTTS } from './engines/openai-tts.js'
 import { ensureAgentsLogger } from './logger.js'
 import type { LearnerTurn, PipelineEvent, TurnTaking, VoicePipeline, VoicePipelineOptions, WordTiming } from './types.js'
 
-/** Silence (ms) after which the VAD calls a stretch of speech ended; the turn may wait longer (endpointing). */
-const VAD_SILENCE_MS = 550
+/** Silence (ms) after which the VAD calls a stretch of speech ended, at most and at least (see vadSilenceMs). */
+const VAD_SILENCE_MS = { max: 550, min: 350 }
+/** Time speech-to-text gets between the VAD's end of speech and the end of the turn. */
+const TRANSCRIPTION_HEAD_START_MS = 250
 /** Speech (ms) the learner must keep up before it cuts the tutor off. */
 const BARGE_IN_MIN_SPEECH_MS = 500
 /** Where a user message's learner-turn record is named (ChatMessage.extra). */
@@ -617,8 +619,14 @@ function endpointing(endOfTurnSilenceMs: number): { minDelay: number; maxDelay: 
   return { minDelay: endOfTurnSilenceMs, maxDelay: Math.max(endOfTurnSilenceMs, 3_000) }
 }
 
+/**
+ * The VAD's silence: a stretch of speech is sent to speech-to-text when it ends, and the turn can only
+ * end once its text is back. So the VAD calls the end a little before the turn's silence is up (a
+ * head start for the request), but not so early that every short pause splits a sentence in two.
+ */
 function vadSilenceMs(endOfTurnSilenceMs: number): number {
-  return Math.max(100, Math.min(VAD_SILENCE_MS, endOfTurnSilenceMs))
+  const silence = Math.min(VAD_SILENCE_MS.max, Math.max(VAD_SILENCE_MS.min, endOfTurnSilenceMs - TRANSCRIPTION_HEAD_START_MS))
+  return Math.max(100, Math.min(endOfTurnSilenceMs, silence))
 }
 
 function validateOptions(options: VoicePipelineOptions): void {
