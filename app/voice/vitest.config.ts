@@ -10,6 +10,8 @@ export default defineConfig({
     name: 'voice',
     reporters: process.env.CI ? ['default', ['json', { outputFile: reportFile }]] : ['default'],
     include: ['src/**/*.test.ts'],
+    // The pipeline tests spend most of their time waiting for speech in real time, not on the CPU.
+    maxWorkers: 4,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
