@@ -1,5 +1,6 @@
 import cors from '@fastify/cors'
 import rateLimit from '@fastify/rate-limit'
+import websocket from '@fastify/websocket'
 import Fastify, { LogController, type FastifyInstance, type FastifySchema, type HTTPMethods } from 'fastify'
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { DestinationStream } from 'pino'
@@ -27,6 +28,8 @@ import { syncContentPack } from './features/curriculum/loader.js'
 import type { AiModels } from './core/ai/provider.js'
 import type { ExamRuntime } from './features/exams/service.js'
 import { rescueScoring, rescueScoringJob, scoreExamAttemptJob } from './features/scoring/exam-scoring.js'
+import { TicketStore } from './features/voice/tickets.js'
+import { defaultPipelineFactory, type PipelineFactory, type VoiceRuntime } from './features/voice/transport.js'
 import { registerSessionJobs, scheduleSessionJobs } from './features/sessions/jobs.js'
 import { createTutorRuntime } from './features/sessions/runtime.js'
 import { defaultWebDir, hasWebBuild, registerWebApp } from './web/next-app.js'
@@ -66,6 +69,8 @@ export interface BuildAppOptions {
   aiModels?: AiModels
   /** Registered after the core and before routes: lets tests and tools add jobs, checks or routes. */
   extend?: (app: FastifyInstance) => unknown
+  /** Replaces the voice pipeline (tests of the transport alone). */
+  voicePipeline?: PipelineFactory
 }
 
 export type App = FastifyInstance
@@ -160,6 +165,11 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     app.decorate('exams', { now: () => new Date(), partners: readPartnerBank(config.contentDir) } satisfies ExamRuntime)
     queue.register(scoreExamAttemptJob(app))
     queue.register(rescueScoringJob(app))
+    app.decorate('voice', { tickets: new TicketStore(), connections: new Set(), createPipeline: options.voicePipeline ?? defaultPipelineFactory } satisfies VoiceRuntime)
+    // Open voice connections end with the server (clients reconnect to the next one).
+    app.addHook('preClose', async () => {
+      for (const socket of app.voice.connections) socket.close(1001, 'server shutting down')
+    })
     const maintenance = config.database.kind === 'pglite' ? registerEmbeddedMaintenance(queue, db) : null
 
     const securityHeaders = computeSecurityHeaders({ production: config.isProduction })
@@ -181,6 +191,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
           extensions: { retryAfterSeconds: Math.ceil(context.ttl / 1000) },
         }),
     })
+
+    // Voice connections (docs/voice-protocol.md): frames are small; a bigger message is a broken client.
+    await app.register(websocket, { options: { maxPayload: 64 * 1024 } })
 
     // Unknown URLs are rate limited too, so nobody can cheaply probe for valid routes.
     app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {

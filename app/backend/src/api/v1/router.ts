@@ -8,6 +8,7 @@ import { lessonRoutes } from '../../features/lessons/routes.js'
 import { examRoutes } from '../../features/exams/routes.js'
 import { livekitRoutes } from '../../features/livekit/routes.js'
 import { sessionRoutes } from '../../features/sessions/routes.js'
+import { voiceRoutes } from '../../features/voice/routes.js'
 import { devOutboxRoutes } from '../../operations/dev-outbox/routes.js'
 import { serviceVersion } from '../../core/version.js'
 
@@ -44,6 +45,7 @@ export const apiV1Router: FastifyPluginAsyncZod = async (app) => {
   await app.register(sessionRoutes)
   await app.register(examRoutes)
   if (app.config.livekit) await app.register(livekitRoutes)
+  await app.register(voiceRoutes)
   const { mail, isProduction } = app.config
   if (mail.transport === 'outbox' && !isProduction) await app.register(devOutboxRoutes(mail.outboxDir))
 }

@@ -7,7 +7,12 @@ import { docsPrefix, openApiPath } from './openapi.js'
  * stock endpoints (their formats are better-auth's, documented by better-auth).
  */
 const undocumentedByDesign = (url: string) =>
-  url === '/' || url === openApiPath || url.startsWith(docsPrefix) || url.startsWith('/api/auth/')
+  url === '/' ||
+  url === openApiPath ||
+  url.startsWith(docsPrefix) ||
+  url.startsWith('/api/auth/') ||
+  // A WebSocket upgrade: OpenAPI cannot describe its messages; docs/voice-protocol.md does.
+  url === '/api/v1/voice/ws'
 
 const bodyMethods = new Set(['POST', 'PUT', 'PATCH'])
 

@@ -8,6 +8,7 @@ import { sittings, turns, tutorSessions, type CefrLevel, type SessionMode, type 
 import { ServiceUnavailable } from '../../core/errors.js'
 import type { HealthCheck } from '../../core/health.js'
 import { closeSitting, ensureOpenSitting, learnerProfile, loadLearner } from '../sessions/service.js'
+import { turnTakingFor } from '../voice/turn-taking.js'
 
 /**
  * LiveKit: the production transport for real-time voice. The backend hands the browser a short-lived
@@ -43,14 +44,6 @@ export interface LiveKitTokenAnswer {
 }
 
 /**
- * The plan-usage hook for real-time voice, asked before a learner gets a way in (a LiveKit token or a
- * WebSocket ticket). Today every learner may talk; when plans arrive this is where a learner past
- * their plan's voice minutes is refused, by throwing `PaymentRequired` (answered 402 by the token
- * endpoint, as docs/voice-protocol.md §1 says).
- */
-export async function checkVoiceAllowance(_app: FastifyInstance, _principal: Principal): Promise<void> {}
-
-/**
  * A token that lets the learner into their own session's room and nowhere else: join that one room,
  * publish the microphone only, subscribe (to hear the tutor) and send data (browser transcripts, typed
  * turns); no admin, create, list or record rights. The token's room configuration dispatches the
@@ -60,7 +53,7 @@ export async function issueLiveKitToken(app: FastifyInstance, principal: Princip
   const livekit = app.config.livekit
   if (!livekit) throw new ServiceUnavailable('Real-time voice over LiveKit is not configured on this server.')
   requireOwnership(principal, session.userId)
-  await checkVoiceAllowance(app, principal)
+  // The plan-usage hook (checkVoiceAllowance) is asked by the token endpoint before it comes here.
 
   const room = roomNameFor(session.id)
   const accessToken = new AccessToken(livekit.apiKey, livekit.apiSecret, { identity: principal.userId, ttl: LIVEKIT_TOKEN_TTL_SECONDS })
@@ -80,18 +73,6 @@ export async function issueLiveKitToken(app: FastifyInstance, principal: Princip
 }
 
 // --- turn-taking and the agent's context ------------------------------------------------------------
-
-/**
- * Silence after speech before a learner's turn counts as ended: beginners pause to find words, so
- * they get longer (docs/voice-protocol.md §6).
- */
-export const endOfTurnSilenceMs: Record<CefrLevel, number> = { A1: 1600, A2: 1200, B1: 800, B2: 600 }
-
-export function turnTakingFor(level: CefrLevel, mode: SessionMode): { endOfTurnSilenceMs: number; allowInterruptions: boolean } {
-  // In a mock exam the examiner and co-candidate never give way to barge-in (they never cut the
-  // candidate off either: that comes from the silence above).
-  return { endOfTurnSilenceMs: endOfTurnSilenceMs[level], allowInterruptions: mode !== 'exam' }
-}
 
 export type AgentSpeechToText = { kind: 'browser' } | { kind: 'openai'; model: string; baseURL?: string; language: string }
 export type AgentSpeech = { kind: 'espeak'; voice: string } | { kind: 'openai'; model: string; voice: string; baseURL?: string }

@@ -46,12 +46,7 @@ export function createTutorRuntime(config: Config, catalog: PictureCatalog, ai: 
     pictures,
     capabilities: {
       tutor: { engine: ai.provider, model: ai.modelName },
-      speechToText: {
-        engine: 'browser',
-        note: "Speech is recognised by the browser where it can (Chrome, Edge, Safari); otherwise type your answers.",
-      },
-      speech: { engine: 'browser', note: "The tutor's replies are read aloud by the browser's own voices where it has Norwegian ones." },
-      transport: 'text',
+      ...voiceCapabilities(config),
       offline: isOffline,
       limitations: isOffline
         ? [
@@ -61,5 +56,28 @@ export function createTutorRuntime(config: Config, catalog: PictureCatalog, ai: 
           ]
         : [],
     },
+  }
+}
+
+/** What real-time voice runs on here, in words for the learner. */
+function voiceCapabilities(config: Config): Pick<z.infer<typeof capabilitiesSchema>, 'speechToText' | 'speech' | 'transport'> {
+  const { voice } = config
+  if (!voice.enabled) {
+    return {
+      speechToText: { engine: 'browser', note: 'Speech is recognised by the browser where it can (Chrome, Edge, Safari); otherwise type your answers.' },
+      speech: { engine: 'browser', note: "The tutor's replies are read aloud by the browser's own voices where it has Norwegian ones." },
+      transport: 'text',
+    }
+  }
+  return {
+    speechToText:
+      voice.speechToText.kind === 'openai'
+        ? { engine: 'openai', note: 'Your speech is transcribed on the server.' }
+        : { engine: 'browser', note: 'Your speech is recognised by the browser where it can (Chrome, Edge, Safari); otherwise type your answers.' },
+    speech:
+      voice.speech.kind === 'openai'
+        ? { engine: 'openai', note: "The tutor speaks with a natural voice." }
+        : { engine: 'espeak', note: "The tutor speaks with a synthetic offline voice (espeak-ng): clear, but robotic." },
+    transport: config.livekit ? 'livekit' : 'websocket',
   }
 }

@@ -98,9 +98,14 @@ export const sittingSchema = z
 export const capabilitiesSchema = z
   .object({
     tutor: z.object({ engine: z.enum(aiProviders), model: z.string().nullable() }),
-    speechToText: z.object({ engine: z.enum(['browser', 'none']), note: z.string() }),
-    speech: z.object({ engine: z.enum(['browser', 'none']), note: z.string() }),
-    transport: z.enum(['text']).describe('How turns travel: text over HTTP with Server-Sent Events'),
+    speechToText: z.object({
+      engine: z.enum(['browser', 'openai', 'none']).describe("browser: the browser's own recognition sends text; openai: the server transcribes the audio"),
+      note: z.string(),
+    }),
+    speech: z.object({ engine: z.enum(['espeak', 'openai', 'browser', 'none']).describe("How the tutor's replies are spoken"), note: z.string() }),
+    transport: z
+      .enum(['text', 'websocket', 'livekit'])
+      .describe('Real-time voice: over the backend\'s WebSocket or LiveKit; text: typed turns only (always available, over HTTP with Server-Sent Events)'),
     offline: z.boolean(),
     limitations: z.array(z.string()).describe('What this deployment cannot do, in plain words for the learner'),
   })

@@ -64,7 +64,14 @@ describe('sessions: the continuous session', () => {
     expect(session.greeting.translation).toContain('Amina')
     expect(session.openSitting).toBeNull()
     expect(session.progress.streakDays).toBe(0)
-    expect(session.capabilities).toMatchObject({ tutor: { engine: 'offline', model: null }, offline: true, transport: 'text' })
+    expect(session.capabilities).toMatchObject({
+      tutor: { engine: 'offline', model: null },
+      offline: true,
+      // Voice offline: the browser recognises speech, espeak-ng speaks, over the backend's WebSocket.
+      transport: 'websocket',
+      speechToText: { engine: 'browser' },
+      speech: { engine: 'espeak' },
+    })
     expect(session.capabilities.limitations.join(' ')).toMatch(/cannot understand/)
     // Fetching again returns the same session.
     expect((await get('/api/v1/sessions/default', user)).json().id).toBe(session.id)

@@ -2227,6 +2227,84 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/default/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Access for real-time voice: a LiveKit token when LiveKit is configured, otherwise a single-use WebSocket ticket
+         * @description See docs/voice-protocol.md. A ticket is valid for 60 seconds and one connection.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description May be omitted */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description websocket: the backend's own transport even when LiveKit is configured
+                         * @default auto
+                         * @enum {string}
+                         */
+                        transport?: "auto" | "websocket";
+                    } | null;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VoiceAccess"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                402: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dev/outbox": {
         parameters: {
             query?: never;
@@ -2944,20 +3022,26 @@ export interface components {
                 model: string | null;
             };
             speechToText: {
-                /** @enum {string} */
-                engine: "browser" | "none";
+                /**
+                 * @description browser: the browser's own recognition sends text; openai: the server transcribes the audio
+                 * @enum {string}
+                 */
+                engine: "browser" | "openai" | "none";
                 note: string;
             };
             speech: {
-                /** @enum {string} */
-                engine: "browser" | "none";
+                /**
+                 * @description How the tutor's replies are spoken
+                 * @enum {string}
+                 */
+                engine: "espeak" | "openai" | "browser" | "none";
                 note: string;
             };
             /**
-             * @description How turns travel: text over HTTP with Server-Sent Events
+             * @description Real-time voice: over the backend's WebSocket or LiveKit; text: typed turns only (always available, over HTTP with Server-Sent Events)
              * @enum {string}
              */
-            transport: "text";
+            transport: "text" | "websocket" | "livekit";
             offline: boolean;
             /** @description What this deployment cannot do, in plain words for the learner */
             limitations: string[];
@@ -3055,6 +3139,120 @@ export interface components {
             /** @constant */
             type: "state";
             change: components["schemas"]["TutorStateChangeInput"];
+        };
+        LiveKitWebhookResultInput: {
+            /**
+             * @description ignored: an event Avaaz does not use, or one that does not match a learner’s own room
+             * @enum {string}
+             */
+            status: "handled" | "ignored";
+            /** @description The LiveKit event name */
+            event: string;
+            /** @description Why an event was ignored or changed nothing */
+            reason?: string;
+        };
+        AgentContextInput: {
+            userId: string;
+            /**
+             * Format: uuid
+             * @description The learner’s tutor session
+             */
+            sessionId: string;
+            /** @description The LiveKit room of that session */
+            room: string;
+            /** @enum {string} */
+            level: "A1" | "A2" | "B1" | "B2";
+            /** @enum {string} */
+            mode: "free" | "lesson" | "exam";
+            turnTaking: {
+                /** @description Silence after speech before the learner’s turn ends: A1 1600, A2 1200, B1 800, B2 600 */
+                endOfTurnSilenceMs: number;
+                /** @description Whether the learner’s speech stops the tutor (never in a mock exam) */
+                allowInterruptions: boolean;
+            };
+            /** @description Speech engines as this backend is configured; keys are not sent (the agent has its own OPENAI_API_KEY) */
+            engines: {
+                speechToText: {
+                    /** @constant */
+                    kind: "browser";
+                } | {
+                    /** @constant */
+                    kind: "openai";
+                    model: string;
+                    baseURL?: string;
+                    language: string;
+                };
+                speech: {
+                    /** @constant */
+                    kind: "espeak";
+                    voice: string;
+                } | {
+                    /** @constant */
+                    kind: "openai";
+                    model: string;
+                    voice: string;
+                    baseURL?: string;
+                };
+                /** @description What answers: the language-model provider, or offline (the scripted tutor); told to the browser in `ready` */
+                tutor: string;
+            };
+        };
+        AgentPresenceResultInput: {
+            /** @description false: nothing to do (already open / already closed), which is not an error */
+            changed: boolean;
+            reason?: string;
+            sitting: components["schemas"]["SittingInput"] | null;
+        };
+        AgentTurnRequestInput: {
+            /** @description Chosen by the client; a retried request with the same id never stores the turn twice */
+            clientTurnId: string;
+            /** @description The learner's words */
+            text: string;
+            /**
+             * @default speech_engine
+             * @enum {string}
+             */
+            source: "typed" | "browser_speech" | "speech_engine";
+            /**
+             * Format: uuid
+             * @description Sent by the exam screen: an answer for this mock exam, refused (409) once it is no longer running
+             */
+            examAttemptId?: string;
+            timing?: {
+                /** Format: date-time */
+                startedAt: string;
+                /** Format: date-time */
+                endedAt: string;
+                speakingMs?: number;
+                words?: {
+                    word: string;
+                    startMs: number;
+                    endMs: number;
+                    confidence?: number;
+                }[];
+            };
+        };
+        AgentLatencyRequestInput: {
+            /** @description The learner turn the reply answered */
+            clientTurnId: string;
+            /** @description End of the learner’s speech → first tutor audio out */
+            latencyMs: number;
+        };
+        VoiceAccessInput: {
+            /** @constant */
+            transport: "websocket";
+            url: string;
+            ticket: string;
+            /** Format: date-time */
+            expiresAt: string;
+        } | {
+            /** @constant */
+            transport: "livekit";
+            url: string;
+            token: string;
+            room: string;
+            /** Format: date-time */
+            expiresAt: string;
         };
         OutboxMessageInput: {
             id: string;
@@ -3787,20 +3985,26 @@ export interface components {
                 model: string | null;
             };
             speechToText: {
-                /** @enum {string} */
-                engine: "browser" | "none";
+                /**
+                 * @description browser: the browser's own recognition sends text; openai: the server transcribes the audio
+                 * @enum {string}
+                 */
+                engine: "browser" | "openai" | "none";
                 note: string;
             };
             speech: {
-                /** @enum {string} */
-                engine: "browser" | "none";
+                /**
+                 * @description How the tutor's replies are spoken
+                 * @enum {string}
+                 */
+                engine: "espeak" | "openai" | "browser" | "none";
                 note: string;
             };
             /**
-             * @description How turns travel: text over HTTP with Server-Sent Events
+             * @description Real-time voice: over the backend's WebSocket or LiveKit; text: typed turns only (always available, over HTTP with Server-Sent Events)
              * @enum {string}
              */
-            transport: "text";
+            transport: "text" | "websocket" | "livekit";
             offline: boolean;
             /** @description What this deployment cannot do, in plain words for the learner */
             limitations: string[];
@@ -3898,6 +4102,120 @@ export interface components {
             /** @constant */
             type: "state";
             change: components["schemas"]["TutorStateChange"];
+        };
+        LiveKitWebhookResult: {
+            /**
+             * @description ignored: an event Avaaz does not use, or one that does not match a learner’s own room
+             * @enum {string}
+             */
+            status: "handled" | "ignored";
+            /** @description The LiveKit event name */
+            event: string;
+            /** @description Why an event was ignored or changed nothing */
+            reason?: string;
+        };
+        AgentContext: {
+            userId: string;
+            /**
+             * Format: uuid
+             * @description The learner’s tutor session
+             */
+            sessionId: string;
+            /** @description The LiveKit room of that session */
+            room: string;
+            /** @enum {string} */
+            level: "A1" | "A2" | "B1" | "B2";
+            /** @enum {string} */
+            mode: "free" | "lesson" | "exam";
+            turnTaking: {
+                /** @description Silence after speech before the learner’s turn ends: A1 1600, A2 1200, B1 800, B2 600 */
+                endOfTurnSilenceMs: number;
+                /** @description Whether the learner’s speech stops the tutor (never in a mock exam) */
+                allowInterruptions: boolean;
+            };
+            /** @description Speech engines as this backend is configured; keys are not sent (the agent has its own OPENAI_API_KEY) */
+            engines: {
+                speechToText: {
+                    /** @constant */
+                    kind: "browser";
+                } | {
+                    /** @constant */
+                    kind: "openai";
+                    model: string;
+                    baseURL?: string;
+                    language: string;
+                };
+                speech: {
+                    /** @constant */
+                    kind: "espeak";
+                    voice: string;
+                } | {
+                    /** @constant */
+                    kind: "openai";
+                    model: string;
+                    voice: string;
+                    baseURL?: string;
+                };
+                /** @description What answers: the language-model provider, or offline (the scripted tutor); told to the browser in `ready` */
+                tutor: string;
+            };
+        };
+        AgentPresenceResult: {
+            /** @description false: nothing to do (already open / already closed), which is not an error */
+            changed: boolean;
+            reason?: string;
+            sitting: components["schemas"]["Sitting"] | null;
+        };
+        AgentTurnRequest: {
+            /** @description Chosen by the client; a retried request with the same id never stores the turn twice */
+            clientTurnId: string;
+            /** @description The learner's words */
+            text: string;
+            /**
+             * @default speech_engine
+             * @enum {string}
+             */
+            source: "typed" | "browser_speech" | "speech_engine";
+            /**
+             * Format: uuid
+             * @description Sent by the exam screen: an answer for this mock exam, refused (409) once it is no longer running
+             */
+            examAttemptId?: string;
+            timing?: {
+                /** Format: date-time */
+                startedAt: string;
+                /** Format: date-time */
+                endedAt: string;
+                speakingMs?: number;
+                words?: {
+                    word: string;
+                    startMs: number;
+                    endMs: number;
+                    confidence?: number;
+                }[];
+            };
+        };
+        AgentLatencyRequest: {
+            /** @description The learner turn the reply answered */
+            clientTurnId: string;
+            /** @description End of the learner’s speech → first tutor audio out */
+            latencyMs: number;
+        };
+        VoiceAccess: {
+            /** @constant */
+            transport: "websocket";
+            url: string;
+            ticket: string;
+            /** Format: date-time */
+            expiresAt: string;
+        } | {
+            /** @constant */
+            transport: "livekit";
+            url: string;
+            token: string;
+            room: string;
+            /** Format: date-time */
+            expiresAt: string;
         };
         OutboxMessage: {
             id: string;

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto'
+import type { AddressInfo } from 'node:net'
+import { norwegianSpeech, rms } from '@avaaz/voice/testing/audio'
+import { FakeOpenAI } from '@avaaz/voice/testing/fake-openai'
+import { and, eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { WebSocket } from 'ws'
+import { turns, users } from '../../core/db/schema/index.js'
+import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
+import { createTestApp, type TestApp } from '../../test/harness.js'
+
+vi.setConfig({ testTimeout: 90_000 })
+
+/** A voice client as a browser runs it: a ticket, the socket, hello, then frames and messages. */
+class VoiceClient {
+  readonly messages: Array<Record<string, unknown>> = []
+  readonly audio: Int16Array[] = []
+  closed: { code: number; reason: string } | null = null
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) {
+        const bytes = data as Buffer
+        this.audio.push(new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)))
+      } else this.messages.push(JSON.parse(data.toString()) as Record<string, unknown>)
+    })
+    socket.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }))
+  }
+
+  static async open(base: string, ticket: string): Promise<VoiceClient> {
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/voice/ws?ticket=${encodeURIComponent(ticket)}`)
+    const client = new VoiceClient(socket)
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve())
+      socket.once('error', reject)
+    })
+    return client
+  }
+
+  send(message: Record<string, unknown>) {
+    this.socket.send(JSON.stringify(message))
+  }
+
+  async until(predicate: (client: VoiceClient) => boolean, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    while (!predicate(this)) {
+      if (Date.now() > deadline) throw new Error(`timed out; messages: ${JSON.stringify(this.messages.map((message) => message.type))}`)
+      await new Promise((resolve) => setTimeout(resolve, 25))
+    }
+  }
+
+  of(type: string) {
+    return this.messages.filter((message) => message.type === type)
+  }
+
+  close() {
+    this.socket.close()
+  }
+}
+
+let harness: TestApp
+let base: string
+let openai: FakeOpenAI
+
+beforeAll(async () => {
+  openai = new FakeOpenAI()
+  const url = await openai.listen()
+  // The server transcribes (OpenAI's protocol, a local fake); espeak-ng speaks.
+  harness = await createTestApp({ env: { OPENAI_API_KEY: 'sk-test', AI_PROVIDER: 'offline', VOICE_STT: 'openai', VOICE_STT_BASE_URL: url, VOICE_TTS: 'espeak' } })
+  await harness.app.listen({ host: '127.0.0.1', port: 0 })
+  base = `http://127.0.0.1:${(harness.app.server.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  await harness.close()
+  await openai.close()
+})
+
+async function learner(level = 'A2'): Promise<TestUser> {
+  const user = await createVerifiedUser(harness.app, { name: 'Amina Haddad' })
+  await harness.app.db.update(users).set({ targetLevel: level as 'A2' }).where(eq(users.id, user.id))
+  return user
+}
+
+async function ticket(user: TestUser): Promise<string> {
+  const response = await harness.app.inject({ method: 'POST', url: '/api/v1/sessions/default/token', headers: user.headers, payload: {} })
+  expect(response.statusCode, response.body).toBe(200)
+  const access = response.json()
+  expect(access).toMatchObject({ transport: 'websocket', url: '/api/v1/voice/ws', ticket: expect.stringMatching(/^vt_/) })
+  expect(Date.parse(access.expiresAt) - Date.now()).toBeLessThanOrEqual(60_000)
+  return access.ticket
+}
+
+async function connect(user: TestUser, hello: Record<string, unknown> = {}): Promise<VoiceClient> {
+  const client = await VoiceClient.open(base, await ticket(user))
+  client.send({ type: 'hello', protocol: 1, sampleRate: 16_000, speechToText: 'server', ...hello })
+  await client.until((c) => c.of('ready').length > 0 || c.closed !== null)
+  return client
+}
+
+describe('voice over the WebSocket transport', () => {
+  it('needs a fresh ticket: none, a made-up one or a used one is refused with 4001', async () => {
+    const user = await learner()
+    const used = await ticket(user)
+    const first = await VoiceClient.open(base, used)
+    first.close()
+    for (const bad of ['', 'vt_made-up', used]) {
+      const client = await VoiceClient.open(base, bad)
+      await client.until((c) => c.closed !== null)
+      expect(client.closed!.code).toBe(4001)
+      expect(client.of('error')[0]).toMatchObject({ code: 'bad_ticket', fatal: true })
+    }
+    expect((await harness.app.inject({ method: 'POST', url: '/api/v1/sessions/default/token', payload: {} })).statusCode).toBe(401)
+  })
+
+  it('refuses a wrong sample rate and anything but hello first', async () => {
+    const user = await learner()
+    const wrongRate = await connect(user, { sampleRate: 96_000 })
+    await wrongRate.until((c) => c.closed !== null)
+    expect(wrongRate.closed!.code).toBe(4002)
+    expect(wrongRate.of('error')[0]).toMatchObject({ code: 'wrong_sample_rate' })
+    const noHello = await VoiceClient.open(base, await ticket(user))
+    noHello.send({ type: 'text', clientTurnId: randomUUID(), text: 'Hei' })
+    await noHello.until((c) => c.closed !== null)
+    expect(noHello.closed!.code).toBe(4002)
+  })
+
+  it("speaks the tutor's reply to a typed turn as audio, shows its turns, and stores them once even when re-sent", async () => {
+    const user = await learner()
+    const client = await connect(user)
+    expect(client.of('ready')[0]).toMatchObject({ protocol: 1, outputSampleRate: 24_000, engines: { speechToText: 'openai', tutor: 'offline', speech: 'espeak' }, turnTaking: { endOfTurnSilenceMs: 1_200, interruptions: true } })
+    const clientTurnId = randomUUID()
+    client.send({ type: 'text', clientTurnId, text: 'Hei! Jeg heter Amina og jeg kommer fra Marokko.' })
+    await client.until((c) => c.of('speech').some((message) => message.event === 'end'))
+    const stored = client.of('turn').map((message) => message.turn as { role: string; text: string })
+    expect(stored.map((turn) => turn.role)).toEqual(['learner', 'tutor'])
+    expect(client.of('delta').map((message) => message.text).join('')).toBe(stored[1]!.text)
+    const samples = client.audio.reduce((sum, frame) => sum + frame.length, 0)
+    expect(samples).toBeGreaterThan(24_000 * 0.5)
+    expect(rms(Int16Array.from(client.audio.flatMap((frame) => Array.from(frame))))).toBeGreaterThan(300)
+
+    // Re-sent after a reconnect: the stored reply is not stored (or spoken) again.
+    client.close()
+    const again = await connect(user)
+    again.send({ type: 'text', clientTurnId, text: 'Hei! Jeg heter Amina og jeg kommer fra Marokko.' })
+    await again.until((c) => c.of('turn').length >= 2)
+    const rows = await harness.app.db.select().from(turns).where(and(eq(turns.userId, user.id), eq(turns.clientTurnId, clientTurnId)))
+    expect(rows).toHaveLength(1)
+    again.close()
+  })
+
+  it('hears Norwegian speech: voice activity ends the turn, the server transcribes it, the reply comes back as audio and both turns are stored', async () => {
+    const user = await learner('B1')
+    openai.transcribe = () => ({ text: 'Jeg bor i Oslo og jobber på et sykehus.' })
+    const before = openai.transcriptions.length
+    const client = await connect(user)
+    const speech = norwegianSpeech('Jeg bor i Oslo og jobber på et sykehus.')
+    const silence = new Int16Array(16_000 * 2)
+    const audio = Int16Array.from([...silence.subarray(0, 8_000), ...speech, ...silence])
+    // Real time, in 40 ms frames.
+    for (let offset = 0; offset < audio.length; offset += 640) {
+      client.socket.send(Buffer.from(audio.slice(offset, offset + 640).buffer))
+      await new Promise((resolve) => setTimeout(resolve, 40))
+      if (client.of('turn').length >= 2) break
+    }
+    await client.until((c) => c.of('speech').some((message) => message.event === 'end'), 30_000)
+    expect(openai.transcriptions.length).toBeGreaterThan(before)
+    const sent = openai.transcriptions.at(-1)!
+    expect(sent).toMatchObject({ model: 'gpt-4o-mini-transcribe', language: 'nb', authorization: 'Bearer sk-test' })
+    expect(sent.durationMs).toBeGreaterThan(1_000)
+    const stored = client.of('turn').map((message) => message.turn as { role: string; text: string; source: string | null })
+    expect(stored[0]).toMatchObject({ role: 'learner', text: 'Jeg bor i Oslo og jobber på et sykehus.', source: 'speech_engine' })
+    expect(stored[1]!.role).toBe('tutor')
+    expect(client.audio.length).toBeGreaterThan(0)
+    expect(client.of('latency')[0]).toMatchObject({ ms: expect.any(Number) })
+    const rows = await harness.app.db.select().from(turns).where(eq(turns.userId, user.id))
+    expect(rows.find((row) => row.role === 'learner')).toMatchObject({ source: 'speech_engine', startedAt: expect.any(Date), endedAt: expect.any(Date) })
+    // End of the learner's speech → first audio out, stored on the reply.
+    const deadline = Date.now() + 5_000
+    let reply = rows.find((row) => row.role === 'tutor')
+    while (reply?.latencyMs == null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      ;[reply] = await harness.app.db.select().from(turns).where(and(eq(turns.userId, user.id), eq(turns.role, 'tutor')))
+    }
+    expect(reply?.latencyMs).toBeGreaterThan(0)
+    client.close()
+  })
+
+  it('drops audio sent faster than real time and says so, without growing', async () => {
+    const user = await learner()
+    const client = await connect(user)
+    const frame = Buffer.alloc(3_200) // 100 ms
+    for (let index = 0; index < 60; index++) client.socket.send(frame) // 6 s at once
+    await client.until((c) => c.of('error').some((message) => message.code === 'too_fast'))
+    expect(client.closed).toBeNull()
+    client.send({ type: 'end' })
+    await client.until((c) => c.closed !== null)
+    expect(client.closed!.code).toBe(1000)
+  })
+
+  it('refuses malformed messages and frames without dropping the connection', async () => {
+    const user = await learner()
+    const client = await connect(user)
+    client.socket.send('not json')
+    client.send({ type: 'dance' })
+    client.socket.send(Buffer.alloc(3))
+    await client.until((c) => c.of('error').length >= 3)
+    expect(client.of('error').map((message) => message.code)).toEqual(['bad_message', 'bad_message', 'bad_frame'])
+    expect(client.closed).toBeNull()
+    client.close()
+  })
+})
+
+describe('voice access with LiveKit configured', () => {
+  let livekit: TestApp
+  beforeAll(async () => {
+    const secret = 'livekit-secret-livekit-secret-0123456789'
+    livekit = await createTestApp({
+      env: { LIVEKIT_URL: 'wss://rtc.example.org', LIVEKIT_API_KEY: 'APIkey', LIVEKIT_API_SECRET: secret, AGENT_SERVICE_SECRET: secret },
+    })
+  })
+  afterAll(() => livekit.close())
+
+  it('gives a LiveKit token for the learner\'s own room, or a WebSocket ticket when asked for one', async () => {
+    const user = await createVerifiedUser(livekit.app)
+    const token = await livekit.app.inject({ method: 'POST', url: '/api/v1/sessions/default/token', headers: user.headers })
+    expect(token.statusCode, token.body).toBe(200)
+    expect(token.json()).toMatchObject({ transport: 'livekit', url: 'wss://rtc.example.org', room: expect.stringMatching(/^avaaz-/), token: expect.any(String) })
+    const ticket = await livekit.app.inject({ method: 'POST', url: '/api/v1/sessions/default/token', headers: user.headers, payload: { transport: 'websocket' } })
+    expect(ticket.json()).toMatchObject({ transport: 'websocket', ticket: expect.stringMatching(/^vt_/) })
+    const session = (await livekit.app.inject({ method: 'GET', url: '/api/v1/sessions/default', headers: user.headers })).json()
+    expect(session.capabilities.transport).toBe('livekit')
+  })
+})
