@@ -29,6 +29,8 @@ import type { AiModels } from './core/ai/provider.js'
 import type { ExamRuntime } from './features/exams/service.js'
 import { rescueScoring, rescueScoringJob, scoreExamAttemptJob } from './features/scoring/exam-scoring.js'
 import { TicketStore } from './features/voice/tickets.js'
+import { Metrics } from './operations/metrics/metrics.js'
+import { metricsRoutes } from './operations/metrics/routes.js'
 import { defaultPipelineFactory, type PipelineFactory, type VoiceRuntime } from './features/voice/transport.js'
 import { registerSessionJobs, scheduleSessionJobs } from './features/sessions/jobs.js'
 import { createTutorRuntime } from './features/sessions/runtime.js'
@@ -165,6 +167,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     app.decorate('exams', { now: () => new Date(), partners: readPartnerBank(config.contentDir) } satisfies ExamRuntime)
     queue.register(scoreExamAttemptJob(app))
     queue.register(rescueScoringJob(app))
+    app.decorate('metrics', new Metrics())
     app.decorate('voice', { tickets: new TicketStore(), connections: new Set(), createPipeline: options.voicePipeline ?? defaultPipelineFactory } satisfies VoiceRuntime)
     // Open voice connections end with the server (clients reconnect to the next one).
     app.addHook('preClose', async () => {
@@ -212,6 +215,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     await options.extend?.(app)
 
     await app.register(healthRoutes)
+    await app.register(metricsRoutes)
     // CORS applies to the API that browsers call; health probes and docs are not cross-origin APIs and
     // skip its per-request work.
     await app.register(async (api) => {

@@ -84,6 +84,7 @@ const envSchema = z.object({
   LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LIVEKIT_AGENT_NAME: z.string().min(1).default('avaaz-tutor'),
   AGENT_SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 })
 
 type Env = z.infer<typeof envSchema>
@@ -150,6 +151,8 @@ export interface Config {
   livekit: { url: string; apiKey: string; apiSecret: string; agentName: string } | null
   /** Shared with the LiveKit agent, which calls the backend's API with service tokens signed by it. */
   agentServiceSecret: string | null
+  /** Bearer token of the Prometheus scraper; without it there is no /metrics. */
+  metricsToken: string | null
 }
 
 /** Real-time voice: which engines turn speech into text and text into speech. */
@@ -252,6 +255,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     voice: voice!,
     livekit: livekit ?? null,
     agentServiceSecret: e.AGENT_SERVICE_SECRET ?? null,
+    metricsToken: e.METRICS_TOKEN ?? null,
   }
 }
 

@@ -12,7 +12,9 @@ const undocumentedByDesign = (url: string) =>
   url.startsWith(docsPrefix) ||
   url.startsWith('/api/auth/') ||
   // A WebSocket upgrade: OpenAPI cannot describe its messages; docs/voice-protocol.md does.
-  url === '/api/v1/voice/ws'
+  url === '/api/v1/voice/ws' ||
+  // Prometheus's text format for the scraper, not an API.
+  url === '/metrics'
 
 const bodyMethods = new Set(['POST', 'PUT', 'PATCH'])
 

@@ -10,7 +10,8 @@ import { toSittingView } from '../sessions/service.js'
 import { beginLearnerTurn } from '../sessions/turns.js'
 import { agentServiceToken, requireAgentFor } from './agent-auth.js'
 import { agentContextSchema, agentParamsSchema, agentTurnRequestSchema, latencyRequestSchema, presenceResultSchema, webhookResultSchema } from './schema.js'
-import { agentContext, learnerJoined, learnerLeft, livekitHealthCheck, recordReplyLatency, type PresenceOutcome } from './service.js'
+import { agentContext, learnerJoined, learnerLeft, livekitHealthCheck, type PresenceOutcome } from './service.js'
+import { recordReplyLatency } from '../voice/bridge.js'
 import { handleWebhookEvent, receiveWebhook } from './webhook.js'
 
 /** LiveKit's webhook events are a few hundred bytes; nothing legitimate comes near this. */
@@ -197,7 +198,7 @@ export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       await requireAgentFor(request, request.params.userId)
-      return { recorded: await recordReplyLatency(app, request.params.userId, request.body.clientTurnId, request.body.latencyMs) }
+      return { recorded: await recordReplyLatency(app, request.params.userId, request.body.clientTurnId, request.body.latencyMs, 'livekit') }
     },
   )
 }

@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose'
 import { AccessToken, RoomAgentDispatch, RoomConfiguration, RoomServiceClient, TrackSource } from 'livekit-server-sdk'
 import { requireOwnership, type Principal } from '../../core/auth/access.js'
 import type { Config } from '../../core/config.js'
-import { sittings, turns, tutorSessions, type CefrLevel, type SessionMode, type Sitting, type TutorSession } from '../../core/db/schema/index.js'
+import { sittings, tutorSessions, type CefrLevel, type SessionMode, type Sitting, type TutorSession } from '../../core/db/schema/index.js'
 import { ServiceUnavailable } from '../../core/errors.js'
 import type { HealthCheck } from '../../core/health.js'
 import { closeSitting, ensureOpenSitting, learnerProfile, loadLearner } from '../sessions/service.js'
@@ -173,26 +173,6 @@ export async function learnerLeft(app: FastifyInstance, sessionId: string, at: D
   } finally {
     release()
   }
-}
-
-// --- latency ------------------------------------------------------------------------------------------
-
-/**
- * The agent measured a reply (end of the learner's speech → first audio out): stored on the reply to
- * the learner's turn with that client turn id, once (a repeat does not overwrite it).
- */
-export async function recordReplyLatency(app: FastifyInstance, userId: string, clientTurnId: string, latencyMs: number): Promise<boolean> {
-  const [learnerTurn] = await app.db
-    .select({ id: turns.id })
-    .from(turns)
-    .where(and(eq(turns.userId, userId), eq(turns.clientTurnId, clientTurnId)))
-  if (!learnerTurn) return false
-  const updated = await app.db
-    .update(turns)
-    .set({ latencyMs: Math.round(latencyMs) })
-    .where(and(eq(turns.replyToTurnId, learnerTurn.id), isNull(turns.latencyMs)))
-    .returning({ id: turns.id })
-  return updated.length > 0
 }
 
 // --- readiness --------------------------------------------------------------------------------------

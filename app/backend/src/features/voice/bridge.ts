@@ -48,7 +48,7 @@ export function inProcessBridge(app: FastifyInstance, principal: Principal, prob
     },
     replySpoken({ clientTurnId, latencyMs }) {
       if (latencyMs === null) return
-      void recordLatency(app, principal, clientTurnId, latencyMs).catch((error: unknown) =>
+      void recordReplyLatency(app, principal.userId, clientTurnId, latencyMs, 'websocket').catch((error: unknown) =>
         app.log.warn({ error: safeErrorSummary(error) }, 'could not store a reply latency'),
       )
     },
@@ -107,15 +107,22 @@ function toReplyEvent(event: TurnStreamEvent): ReplyEvent | null {
   }
 }
 
-/** Stores the measured latency on the reply to the learner's turn. */
-async function recordLatency(app: FastifyInstance, principal: Principal, clientTurnId: string, latencyMs: number): Promise<void> {
+/**
+ * A reply was spoken (end of the learner's speech → first audio out): stored on the reply to the
+ * learner's turn with that client turn id, once (a repeat does not overwrite it), and counted in the
+ * latency metric.
+ */
+export async function recordReplyLatency(app: FastifyInstance, userId: string, clientTurnId: string, latencyMs: number, transport: 'websocket' | 'livekit'): Promise<boolean> {
+  app.metrics.voiceReplyLatency.observe({ transport }, latencyMs / 1000)
   const [learnerTurn] = await app.db
     .select({ id: turns.id })
     .from(turns)
-    .where(and(eq(turns.userId, principal.userId), eq(turns.clientTurnId, clientTurnId)))
-  if (!learnerTurn) return
-  await app.db
+    .where(and(eq(turns.userId, userId), eq(turns.clientTurnId, clientTurnId)))
+  if (!learnerTurn) return false
+  const updated = await app.db
     .update(turns)
     .set({ latencyMs: Math.round(latencyMs) })
     .where(and(eq(turns.replyToTurnId, learnerTurn.id), isNull(turns.latencyMs)))
+    .returning({ id: turns.id })
+  return updated.length > 0
 }

@@ -65,6 +65,7 @@ export function serveVoiceSocket(app: FastifyInstance, socket: WebSocket, ticket
   if (!principal) return fail('bad_ticket', 'This voice ticket is missing, used or expired: ask for a new one.', 4001)
   if (app.voice.connections.size >= app.config.voice.maxSessions) return fail('busy', 'Voice is busy right now; please try again in a minute or type instead.', 1013)
   app.voice.connections.add(socket)
+  app.metrics.voiceConnections.inc({ transport: 'websocket' })
 
   let pipeline: VoicePipeline | null = null
   let starting = false

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { WebSocket } from 'ws'
 import { turns, users } from '../../core/db/schema/index.js'
 import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
+import { examClient } from '../../test/exams.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 
 vi.setConfig({ testTimeout: 90_000 })
@@ -60,12 +61,13 @@ class VoiceClient {
 let harness: TestApp
 let base: string
 let openai: FakeOpenAI
+const metricsToken = 'scraper-token-0123456789'
 
 beforeAll(async () => {
   openai = new FakeOpenAI()
   const url = await openai.listen()
   // The server transcribes (OpenAI's protocol, a local fake); espeak-ng speaks.
-  harness = await createTestApp({ env: { OPENAI_API_KEY: 'sk-test', AI_PROVIDER: 'offline', VOICE_STT: 'openai', VOICE_STT_BASE_URL: url, VOICE_TTS: 'espeak' } })
+  harness = await createTestApp({ env: { OPENAI_API_KEY: 'sk-test', AI_PROVIDER: 'offline', VOICE_STT: 'openai', VOICE_STT_BASE_URL: url, VOICE_TTS: 'espeak', METRICS_TOKEN: metricsToken } })
   await harness.app.listen({ host: '127.0.0.1', port: 0 })
   base = `http://127.0.0.1:${(harness.app.server.address() as AddressInfo).port}`
 })
@@ -181,6 +183,28 @@ describe('voice over the WebSocket transport', () => {
       ;[reply] = await harness.app.db.select().from(turns).where(and(eq(turns.userId, user.id), eq(turns.role, 'tutor')))
     }
     expect(reply?.latencyMs).toBeGreaterThan(0)
+    // And as a metric for the operator's scraper (a token is needed).
+    expect((await harness.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401)
+    const metrics = await harness.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${metricsToken}` } })
+    expect(metrics.statusCode).toBe(200)
+    expect(metrics.body).toMatch(/avaaz_voice_reply_latency_seconds_count\{transport="websocket"\} [1-9]/)
+    client.close()
+  })
+
+  it('lets the examiner answer a spoken mock exam, who never gives way to barge-in', async () => {
+    const user = await learner()
+    const exams = examClient(harness.app, user)
+    const attempt = (await exams.advance(await exams.start('A1-A2', { delivery: 'voice' }))).json()
+    expect(attempt.phase).toBe('speaking')
+    const client = await connect(user)
+    expect(client.of('ready')[0]).toMatchObject({ turnTaking: { interruptions: false } })
+    client.send({ type: 'text', clientTurnId: randomUUID(), text: 'Jeg heter Amina og jeg bor i Drammen.' })
+    await client.until((c) => c.of('speech').some((message) => message.event === 'end'))
+    expect(client.of('turn').map((message) => (message.turn as { role: string }).role)).toEqual(['learner', 'examiner'])
+    expect(client.audio.length).toBeGreaterThan(0)
+    expect(client.of('correction')).toEqual([])
+    const [stored] = await harness.app.db.select().from(turns).where(and(eq(turns.userId, user.id), eq(turns.role, 'learner')))
+    expect(stored!.examAttemptId).toBe(attempt.id)
     client.close()
   })
 
@@ -228,5 +252,7 @@ describe('voice access with LiveKit configured', () => {
     expect(ticket.json()).toMatchObject({ transport: 'websocket', ticket: expect.stringMatching(/^vt_/) })
     const session = (await livekit.app.inject({ method: 'GET', url: '/api/v1/sessions/default', headers: user.headers })).json()
     expect(session.capabilities.transport).toBe('livekit')
+    // No scraper token configured here: there is no metrics endpoint at all.
+    expect((await livekit.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(404)
   })
 })
