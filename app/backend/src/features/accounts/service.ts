@@ -22,6 +22,7 @@ import {
   type User,
 } from '../../core/db/schema/index.js'
 import { Forbidden, NotFound } from '../../core/errors.js'
+import { learnerAudioDir } from '../voice/turn-audio.js'
 import type { Profile, ProfileUpdate } from './schema.js'
 
 /** Where a user's stored files (uploads, audio) live: removed with the account. */
@@ -139,5 +140,6 @@ export async function deleteAccount(app: FastifyInstance, principal: Principal, 
   }
   await app.db.delete(users).where(eq(users.id, principal.userId))
   rmSync(userFilesDir(app.config.dataDir, principal.userId), { recursive: true, force: true })
+  rmSync(learnerAudioDir(app.config.dataDir, principal.userId), { recursive: true, force: true })
   app.log.info({ userId: principal.userId }, 'account deleted')
 }

@@ -63,6 +63,7 @@ export const turnSchema = z
     visualAids: z.array(visualAidSchema).describe('Tutor turns: the pictures, tables and word lists shown with the reply, so a reloaded transcript shows them again'),
     cefr: z.record(z.string(), z.unknown()).nullable().describe('CEFR difficulty metadata: word count, speech rate, target level, lesson phrases used'),
     latencyMs: z.number().int().nullable(),
+    audioUrl: z.string().nullable().describe("The turn's kept audio (Ogg Opus), when the learner keeps audio and it was spoken"),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Turn' })

@@ -28,6 +28,7 @@ import {
 import { BadRequest, Conflict, NotFound } from '../../core/errors.js'
 import { lessonTopics, type LessonTopic } from '../curriculum/content-schema.js'
 import { findVisibleLesson, learnerProgress, startLesson, toLessonSummary } from '../lessons/service.js'
+import { turnAudioUrl } from '../voice/turn-audio.js'
 import type { LearnerProfile, LessonScript, TutorEvent, VisualAid } from '../tutor/types.js'
 import { buildGreeting } from './greeting.js'
 import type { modeChangeSchema, sessionSchema, sittingPageQuerySchema, sittingSchema, turnPageQuerySchema, turnSchema } from './schema.js'
@@ -146,6 +147,7 @@ export function toTurnView(turn: Turn): TurnView {
     visualAids: (turn.events ?? []).flatMap((event) => (event.type === 'visual' ? [event.aid as VisualAid] : [])),
     cefr: turn.cefrMetadata ?? null,
     latencyMs: turn.latencyMs,
+    audioUrl: turn.audioRef ? turnAudioUrl(turn.id) : null,
     createdAt: turn.createdAt.toISOString(),
   }
 }

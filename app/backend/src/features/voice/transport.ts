@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { safeErrorSummary } from '../../core/logger.js'
 import { endOpenSitting, ensureOpenSitting, loadLearner, loadSession } from '../sessions/service.js'
 import { inProcessBridge } from './bridge.js'
+import { connectionRecorder, type TurnAudioRecorder } from './recorder.js'
 import { turnTakingFor } from './turn-taking.js'
 import type { TicketStore } from './tickets.js'
 
@@ -68,6 +69,8 @@ export function serveVoiceSocket(app: FastifyInstance, socket: WebSocket, ticket
   app.metrics.voiceConnections.inc({ transport: 'websocket' })
 
   let pipeline: VoicePipeline | null = null
+  // The audio of each turn, kept when the learner keeps audio.
+  let recorder: TurnAudioRecorder | null = null
   let starting = false
   let closed = false
   const meter = new InputMeter()
@@ -87,6 +90,7 @@ export function serveVoiceSocket(app: FastifyInstance, socket: WebSocket, ticket
       const samples = new Int16Array(bytes.length / 2)
       for (let index = 0; index < samples.length; index++) samples[index] = bytes.readInt16LE(index * 2)
       pipeline.pushAudio(samples)
+      recorder?.onInput(samples)
       return
     }
     let message: unknown
@@ -138,6 +142,7 @@ export function serveVoiceSocket(app: FastifyInstance, socket: WebSocket, ticket
     closed = true
     clearTimeout(helloTimer)
     app.voice.connections.delete(socket)
+    recorder?.close()
     void pipeline?.close().catch((error: unknown) => app.log.warn({ error: safeErrorSummary(error) }, 'voice pipeline did not close cleanly'))
   })
   socket.on('error', (error) => app.log.warn({ error: safeErrorSummary(error) }, 'voice socket error'))
@@ -150,6 +155,8 @@ export function serveVoiceSocket(app: FastifyInstance, socket: WebSocket, ticket
     const configured = app.config.voice.speechToText
     // Without a server engine the browser's recognition sends the text, whatever the client preferred.
     const speechToText = hello.speechToText === 'browser' || configured.kind === 'browser' ? ({ kind: 'browser' } as const) : configured
+    const turnAudio = connectionRecorder(app, principal!.userId, { inputSampleRate: hello.sampleRate, outputSampleRate: OUTPUT_SAMPLE_RATE })
+    recorder = turnAudio
     const started = await app.voice.createPipeline({
       bridge: inProcessBridge(app, principal!, (code, message) => send({ type: 'error', code, message, fatal: false })),
       speechToText,
@@ -158,9 +165,11 @@ export function serveVoiceSocket(app: FastifyInstance, socket: WebSocket, ticket
       inputSampleRate: hello.sampleRate,
       outputSampleRate: OUTPUT_SAMPLE_RATE,
       onAudio: (frame) => {
+        turnAudio.onOutput(frame)
         if (socket.readyState === socket.OPEN) socket.send(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength))
       },
       onEvent: (event) => {
+        turnAudio.onEvent(event)
         const message = protocolMessage(event)
         // In a mock exam the examiner and the co-candidate never cut the candidate off.
         const role = event.type === 'meta' && event.payload.type === 'turn' ? (event.payload.turn as { role?: string }).role : undefined

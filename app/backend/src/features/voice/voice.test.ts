@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import path from 'node:path'
 import { norwegianSpeech, rms } from '@avaaz/voice/testing/audio'
 import { FakeOpenAI } from '@avaaz/voice/testing/fake-openai'
 import { and, eq } from 'drizzle-orm'
@@ -9,6 +11,8 @@ import { turns, users } from '../../core/db/schema/index.js'
 import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
 import { examClient } from '../../test/exams.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
+import { applyRetention, audioDir } from '../sessions/retention.js'
+import { decodeOggOpus } from './ogg-opus-reader.js'
 
 vi.setConfig({ testTimeout: 90_000 })
 
@@ -96,6 +100,36 @@ async function connect(user: TestUser, hello: Record<string, unknown> = {}): Pro
   client.send({ type: 'hello', protocol: 1, sampleRate: 16_000, speechToText: 'server', ...hello })
   await client.until((c) => c.of('ready').length > 0 || c.closed !== null)
   return client
+}
+
+/** Norwegian speech as a microphone sends it: half a second of silence, the words, two seconds of silence, in real time. */
+async function speak(client: VoiceClient, text: string): Promise<number> {
+  openai.transcribe = () => ({ text })
+  const speech = norwegianSpeech(text)
+  const silence = new Int16Array(16_000 * 2)
+  const audio = Int16Array.from([...silence.subarray(0, 8_000), ...speech, ...silence])
+  for (let offset = 0; offset < audio.length; offset += 640) {
+    client.socket.send(Buffer.from(audio.slice(offset, offset + 640).buffer))
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    if (client.of('turn').length >= 2) break
+  }
+  await client.until((c) => c.of('speech').some((message) => message.event === 'end'), 30_000)
+  return speech.length / 16_000
+}
+
+async function keepAudio(user: TestUser, keep: boolean) {
+  const response = await harness.app.inject({ method: 'PATCH', url: '/api/v1/users/me', headers: user.headers, payload: { preferences: { keepAudio: keep } } })
+  expect(response.statusCode, response.body).toBe(200)
+}
+
+/** The learner's turns once every expected one has its audio stored (stored in the background). */
+async function turnsWithAudio(user: TestUser, expected: number) {
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const rows = await harness.app.db.select().from(turns).where(eq(turns.userId, user.id))
+    if (rows.filter((row) => row.audioRef).length >= expected || Date.now() > deadline) return rows
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 }
 
 describe('voice over the WebSocket transport', () => {
@@ -189,6 +223,96 @@ describe('voice over the WebSocket transport', () => {
     expect(metrics.statusCode).toBe(200)
     expect(metrics.body).toMatch(/avaaz_voice_reply_latency_seconds_count\{transport="websocket"\} [1-9]/)
     client.close()
+  })
+
+  it("keeps the learner's words and the spoken reply as Ogg Opus for a learner who keeps audio, served only to them", async () => {
+    const user = await learner('B1')
+    await keepAudio(user, true)
+    const client = await connect(user)
+    const spokenSeconds = await speak(client, 'Jeg bor i Oslo og jobber på et sykehus.')
+    const rows = await turnsWithAudio(user, 2)
+    const learnerTurn = rows.find((row) => row.role === 'learner')!
+    const reply = rows.find((row) => row.role === 'tutor')!
+    expect(learnerTurn.audioRef).toBe(`${user.id}/${learnerTurn.id}.ogg`)
+    expect(reply.audioRef).toBe(`${user.id}/${reply.id}.ogg`)
+    const root = audioDir(harness.app.config.dataDir)
+    expect(statSync(path.join(root, user.id)).mode & 0o777).toBe(0o700)
+    for (const row of [learnerTurn, reply]) expect(statSync(path.join(root, row.audioRef!)).mode & 0o777).toBe(0o600)
+
+    // The learner's words: the VAD's span with 300 ms either side, so about as long as what was said.
+    const learnerAudio = decodeOggOpus(readFileSync(path.join(root, learnerTurn.audioRef!)))
+    expect(learnerAudio.inputSampleRate).toBe(16_000)
+    const learnerSeconds = learnerAudio.pcm.length / 48_000
+    expect(learnerSeconds).toBeGreaterThan(spokenSeconds * 0.8)
+    expect(learnerSeconds).toBeLessThan(spokenSeconds + 2)
+    expect(rms(learnerAudio.pcm)).toBeGreaterThan(300)
+    // The reply: exactly the audio the client received for it.
+    const replyAudio = decodeOggOpus(readFileSync(path.join(root, reply.audioRef!)))
+    expect(replyAudio.inputSampleRate).toBe(24_000)
+    const receivedSeconds = client.audio.reduce((sum, frame) => sum + frame.length, 0) / 24_000
+    expect(replyAudio.pcm.length / 48_000).toBeCloseTo(receivedSeconds, 1)
+    expect(rms(replyAudio.pcm)).toBeGreaterThan(300)
+    const fileSize = statSync(path.join(root, reply.audioRef!)).size
+    // ~24 kbps Opus: a few kilobytes a second, against 48 kB a second as PCM16.
+    expect(fileSize / receivedSeconds).toBeLessThan(6_000)
+
+    // Linked from the transcript and served to its owner, as it was stored.
+    const page = (await harness.app.inject({ method: 'GET', url: '/api/v1/sessions/default/turns', headers: user.headers })).json()
+    const views = page.items as Array<{ id: string; audioUrl: string | null }>
+    expect(views.find((view) => view.id === reply.id)!.audioUrl).toBe(`/api/v1/sessions/default/turns/${reply.id}/audio`)
+    const served = await harness.app.inject({ method: 'GET', url: `/api/v1/sessions/default/turns/${reply.id}/audio`, headers: user.headers })
+    expect(served.statusCode).toBe(200)
+    expect(served.headers['content-type']).toBe('audio/ogg; codecs=opus')
+    expect(served.headers['cache-control']).toBe('private, max-age=3600')
+    expect(served.rawPayload.equals(readFileSync(path.join(root, reply.audioRef!)))).toBe(true)
+    const head = await harness.app.inject({ method: 'HEAD', url: `/api/v1/sessions/default/turns/${learnerTurn.id}/audio`, headers: user.headers })
+    expect(head.statusCode).toBe(200)
+    expect(head.headers['content-type']).toBe('audio/ogg; codecs=opus')
+    expect(head.body).toBe('')
+    // Nobody else's: another learner, no one signed in, a turn without audio.
+    const other = await learner()
+    expect((await harness.app.inject({ method: 'GET', url: `/api/v1/sessions/default/turns/${reply.id}/audio`, headers: other.headers })).statusCode).toBe(404)
+    expect((await harness.app.inject({ method: 'GET', url: `/api/v1/sessions/default/turns/${reply.id}/audio` })).statusCode).toBe(401)
+    expect((await harness.app.inject({ method: 'GET', url: `/api/v1/sessions/default/turns/${randomUUID()}/audio`, headers: user.headers })).statusCode).toBe(404)
+    client.close()
+
+    // Choosing not to keep audio any more: retention deletes what was kept.
+    await keepAudio(user, false)
+    await applyRetention(harness.app)
+    expect(existsSync(path.join(root, learnerTurn.audioRef!))).toBe(false)
+    expect(existsSync(path.join(root, reply.audioRef!))).toBe(false)
+    const after = await harness.app.db.select().from(turns).where(eq(turns.userId, user.id))
+    expect(after.every((row) => row.audioRef === null)).toBe(true)
+  })
+
+  it('keeps no audio of a learner who does not keep audio', async () => {
+    const user = await learner('B1')
+    const client = await connect(user)
+    await speak(client, 'Jeg liker å gå på tur i skogen.')
+    // Long enough for a recording to have been stored if one were.
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    const rows = await harness.app.db.select().from(turns).where(eq(turns.userId, user.id))
+    expect(rows.map((row) => row.role)).toEqual(expect.arrayContaining(['learner', 'tutor']))
+    expect(rows.every((row) => row.audioRef === null)).toBe(true)
+    expect(existsSync(path.join(audioDir(harness.app.config.dataDir), user.id))).toBe(false)
+    client.close()
+  })
+
+  it("deletes the learner's kept audio with the account", async () => {
+    const user = await learner()
+    await keepAudio(user, true)
+    const client = await connect(user)
+    client.send({ type: 'text', clientTurnId: randomUUID(), text: 'Hei! Jeg heter Amina.' })
+    await client.until((c) => c.of('speech').some((message) => message.event === 'end'))
+    const rows = await turnsWithAudio(user, 1)
+    // A typed turn has no learner audio; the spoken reply has.
+    expect(rows.filter((row) => row.audioRef).map((row) => row.role)).toEqual(['tutor'])
+    const directory = path.join(audioDir(harness.app.config.dataDir), user.id)
+    expect(readdirSync(directory)).toHaveLength(1)
+    client.close()
+    const deleted = await harness.app.inject({ method: 'DELETE', url: '/api/v1/users/me', headers: user.headers, payload: { password: user.password } })
+    expect(deleted.statusCode, deleted.body).toBeLessThan(300)
+    expect(existsSync(directory)).toBe(false)
   })
 
   it('lets the examiner answer a spoken mock exam, who never gives way to barge-in', async () => {

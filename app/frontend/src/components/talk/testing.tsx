@@ -118,6 +118,7 @@ export function makeTurn(overrides: Partial<Schemas['Turn']> = {}): Schemas['Tur
     visualAids: [],
     cefr: null,
     latencyMs: null,
+    audioUrl: null,
     createdAt: '2026-03-02T10:00:00.000Z',
     ...overrides,
   }

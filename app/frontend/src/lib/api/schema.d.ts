@@ -2305,6 +2305,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sessions/default/turns/{id}/audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A turn's kept audio (Ogg Opus): the learner's words or the spoken reply, when the learner keeps audio
+         * @description Only the learner whose turn it is gets it; any other turn, or a turn without kept audio, is 404. HEAD is supported.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Ogg Opus, mono */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "audio/ogg; codecs=opus": string;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dev/outbox": {
         parameters: {
             query?: never;
@@ -2982,6 +3050,8 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             latencyMs: number | null;
+            /** @description The turn's kept audio (Ogg Opus), when the learner keeps audio and it was spoken */
+            audioUrl: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -3945,6 +4015,8 @@ export interface components {
                 [key: string]: unknown;
             } | null;
             latencyMs: number | null;
+            /** @description The turn's kept audio (Ogg Opus), when the learner keeps audio and it was spoken */
+            audioUrl: string | null;
             /** Format: date-time */
             createdAt: string;
         };

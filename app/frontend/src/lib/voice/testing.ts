@@ -38,6 +38,7 @@ export function storedTurn(overrides: Partial<Turn> = {}): Turn {
     visualAids: [],
     cefr: null,
     latencyMs: null,
+    audioUrl: null,
     createdAt: '2026-03-02T10:00:00.000Z',
     ...overrides,
   }
