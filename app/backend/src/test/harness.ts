@@ -7,6 +7,7 @@ import pg from 'pg'
 import type { DestinationStream } from 'pino'
 import { inject } from 'vitest'
 import { loadConfig, type Config } from '../core/config.js'
+import type { PGlite } from '@electric-sql/pglite'
 import { openPglite, pgliteDatabase, postgresDatabase, type Database } from '../core/db/client.js'
 import { buildApp, type BuildAppOptions } from '../main.js'
 
@@ -40,6 +41,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
 
   const server = new PGLiteSocketServer({ db: client, host: '127.0.0.1', port: 0, maxConnections: 20 })
+  keepExtendedQueriesTogether(server)
   await server.start()
   const pool = new pg.Pool({ connectionString: `postgres://postgres@${server.getServerConn()}/postgres`, max: 8, connectionTimeoutMillis: 2_000 })
   pool.on('error', () => {})
@@ -58,6 +60,61 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await stopServer()
       if (!client.closed) await client.close()
     },
+  }
+}
+
+interface QueuedMessage {
+  handlerId: number
+  message: Uint8Array
+  resolve(bytes: number): void
+  reject(error: unknown): void
+  onData(data: Uint8Array): void
+}
+
+/**
+ * pglite-socket (0.2) queues each wire-protocol message on its own, so with several connections the
+ * Parse/Bind/Execute of one connection's query can interleave with another's. PGlite is one session,
+ * so they share the unnamed statement and portal, and a query then fails ("portal does not exist") or
+ * reads another's rows. Here a connection keeps the database from its first extended-protocol message
+ * until its Sync (and, as pglite-socket already does, for a whole transaction).
+ */
+function keepExtendedQueriesTogether(server: PGLiteSocketServer): void {
+  const manager = (server as unknown as { queryQueue: { queue: QueuedMessage[]; processing: boolean; lastHandlerId: number | null; db: PGlite; processQueue(): Promise<void>; clearQueueForHandler(handlerId: number): void } }).queryQueue
+  // Parse, Bind, Describe, Execute, Close and Flush belong to a query that ends with Sync.
+  const partOfQuery = new Set(['P', 'B', 'D', 'E', 'C', 'H'])
+  let holder: number | null = null
+  const clear = manager.clearQueueForHandler.bind(manager)
+  manager.clearQueueForHandler = (handlerId: number) => {
+    // A connection that went away mid-query must not keep the database.
+    if (holder === handlerId) holder = null
+    clear(handlerId)
+  }
+  manager.processQueue = async function processQueue() {
+    if (this.processing) return
+    this.processing = true
+    try {
+      while (this.queue.length > 0) {
+        const owner = holder ?? (this.db.isInTransaction() ? this.lastHandlerId : null)
+        const index = owner === null ? 0 : this.queue.findIndex((item) => item.handlerId === owner)
+        if (index === -1) break // the holder's next message has not arrived yet; its enqueue restarts us
+        const [item] = this.queue.splice(index, 1) as [QueuedMessage]
+        const type = String.fromCharCode(item.message[0] ?? 0)
+        let bytes = 0
+        try {
+          await this.db.runExclusive(() => this.db.execProtocolRawStream(item.message, { onRawData: (data: Uint8Array) => ((bytes += data.length), item.onData(data)) }))
+        } catch (error) {
+          holder = null
+          item.reject(error)
+          continue
+        }
+        if (partOfQuery.has(type)) holder = item.handlerId
+        else if (type === 'S' || type === 'Q') holder = null
+        this.lastHandlerId = item.handlerId
+        item.resolve(bytes)
+      }
+    } finally {
+      this.processing = false
+    }
   }
 }
 
