@@ -14,8 +14,13 @@ const FRAME_MS = 20
 const BITRATE = 24_000
 /** Ogg Opus granule positions always count 48 kHz samples, whatever the input rate. */
 const GRANULE_RATE = 48_000
-/** Packets encoded between yields to the event loop: 1 s of audio, a few milliseconds of work. */
-const PACKETS_PER_SLICE = 50
+/** Audio packets on one Ogg page: a second of audio. */
+const PACKETS_PER_PAGE = 50
+/**
+ * Packets encoded between yields to the event loop: 200 ms of audio, about 2 ms of work with the
+ * native binding (5 ms with the WebAssembly fallback) — short next to a 20 ms audio frame.
+ */
+const PACKETS_PER_SLICE = 10
 /** opus_encoder_ctl OPUS_GET_LOOKAHEAD_REQUEST (the typings misspell its getter). */
 const OPUS_GET_LOOKAHEAD = 4027
 const VENDOR = 'avaaz (libopus via @evan/opus)'
@@ -124,7 +129,7 @@ export function oggOpusStream(options: { packets: Uint8Array[]; samplesPerPacket
   do {
     const page: Uint8Array[] = []
     let segments = 0
-    while (index < options.packets.length && page.length < PACKETS_PER_SLICE) {
+    while (index < options.packets.length && page.length < PACKETS_PER_PAGE) {
       const needed = lacing(options.packets[index]!.length).length
       if (segments + needed > 255) break
       segments += needed
@@ -148,9 +153,9 @@ export function oggOpusStream(options: { packets: Uint8Array[]; samplesPerPacket
 // ── encoding ───────────────────────────────────────────────────────────────────────────────────
 
 /**
- * Encodes mono PCM16 at an Opus rate to an Ogg Opus file. The work is done a second of audio at a time
- * with a yield to the event loop in between (≈3 ms per second of audio with the native binding), so a
- * long turn never holds up the embedded database or other connections.
+ * Encodes mono PCM16 at an Opus rate to an Ogg Opus file. The work is done 200 ms of audio at a time
+ * with a yield to the event loop in between (≈10 ms of work per second of speech with the native
+ * binding), so a long turn never holds up the embedded database or other connections.
  */
 export async function encodeOggOpus(pcm: Int16Array, sampleRate: OpusSampleRate): Promise<Uint8Array> {
   const encoder = new Encoder({ channels: 1, sample_rate: sampleRate, application: 'voip' })

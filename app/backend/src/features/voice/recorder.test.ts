@@ -87,7 +87,7 @@ describe('the turn audio recorder', () => {
     speech('start')
     recorder.onOutput(new Int16Array(100).fill(1))
     turn({ id: 'examiner-1', role: 'examiner', replyToTurnId: 'learner-1' })
-    recorder.onEvent({ type: 'meta', payload: { type: 'line', turn: { id: 'line-1', role: 'co_candidate', replyToTurnId: 'learner-1' } } })
+    recorder.onEvent({ type: 'meta', payload: { type: 'line', turn: { id: 'line-1', role: 'partner', replyToTurnId: 'learner-1' } } })
     // The line's speech starts while the reply's last frames still play out.
     speech('start')
     recorder.onOutput(new Int16Array(200).fill(2))

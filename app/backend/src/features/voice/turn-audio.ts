@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { and, eq, isNull } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
@@ -55,11 +55,17 @@ export async function storeTurnAudio(app: FastifyInstance, userId: string, recor
       .set({ audioRef: ref })
       .where(and(eq(turns.id, recording.turnId), eq(turns.userId, userId), isNull(turns.audioRef)))
       .returning({ id: turns.id })
-    if (linked.length === 0) return false
+    if (linked.length === 0) {
+      await rm(partial, { force: true })
+      // The account may have been deleted meanwhile: leave no empty directory behind (a full one stays).
+      await rmdir(path.dirname(target)).catch(() => undefined)
+      return false
+    }
     await rename(partial, target)
     return true
-  } finally {
+  } catch (error) {
     await rm(partial, { force: true })
+    throw error
   }
 }
 
