@@ -67,7 +67,7 @@ export async function applyRetention(app: FastifyInstance, now = new Date()): Pr
   const refs = [...expired.rows, ...unkept.rows]
     .map((row) => (row as { audio_ref: string | null }).audio_ref)
     .filter((ref): ref is string => Boolean(ref))
-  const root = audioDir(app.config.dataDir)
+  const root = path.resolve(audioDir(app.config.dataDir))
   let audioDeleted = 0
   for (const ref of refs) {
     const file = path.resolve(root, ref)
