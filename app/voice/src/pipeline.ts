@@ -10,6 +10,7 @@ import { BrowserTranscriptSTT } from './engines/browser-stt.js'
 import { EspeakTTS } from './engines/espeak-tts.js'
 import { OpenAITranscriptionSTT, type SegmentTranscription } from './engines/openai-stt.js'
 import { OpenAISpeechTTS } from './engines/openai-tts.js'
+import { applyLiveKitFixes } from './livekit-fixes.js'
 import { ensureAgentsLogger } from './logger.js'
 import type { LearnerTurn, PipelineEvent, TurnTaking, VoicePipeline, VoicePipelineOptions, WordTiming } from './types.js'
 
@@ -52,6 +53,8 @@ interface HeardSegment {
   text: string
   /** When the VAD put the end of this stretch of speech (ms since the epoch). */
   speechEndTime?: number
+  /** When the audio sent for it began (ms since the epoch). */
+  audioStartedAt?: number
   detail?: SegmentTranscription
 }
 
@@ -77,6 +80,7 @@ interface AgentHooks {
 export async function createVoicePipeline(options: VoicePipelineOptions): Promise<VoicePipeline> {
   validateOptions(options)
   ensureAgentsLogger()
+  applyLiveKitFixes()
   ensureLocalInference()
   const pipeline = new VoicePipelineSession(options)
   try {
@@ -522,7 +526,17 @@ export class VoicePipelineSession implements VoicePipeline {
       const text = event.alternatives?.[0]?.text.trim() ?? ''
       if (text && this.#stt instanceof OpenAITranscriptionSTT) {
         const detail = this.#stt.takeSegment(event.requestId)
-        this.#heldDetail.set(event, { text, ...(event.speechEndTime !== undefined ? { speechEndTime: event.speechEndTime } : {}), ...(detail ? { detail } : {}) })
+        // The segment's audio ends where the VAD noticed the silence: the end of speech plus that
+        // silence. On the VAD's clock, as the turn's start and end are (the request may have been
+        // made late on a busy event loop).
+        const audioStartedAt =
+          detail && event.speechEndTime !== undefined ? event.speechEndTime + vadSilenceMs(this.#turnTaking.endOfTurnSilenceMs) - detail.audioMs : detail?.audioStartedAt
+        this.#heldDetail.set(event, {
+          text,
+          ...(event.speechEndTime !== undefined ? { speechEndTime: event.speechEndTime } : {}),
+          ...(audioStartedAt !== undefined ? { audioStartedAt } : {}),
+          ...(detail ? { detail } : {}),
+        })
         this.#emit({ type: 'transcript', text, final: true })
       }
     }
@@ -601,14 +615,16 @@ function timeSpeechTurn(record: TurnRecord, message: llm.ChatMessage): void {
   const segments = record.segments ?? []
   const first = segments[0]
   const last = segments.at(-1)
-  record.startedAt = startedSpeakingAt !== undefined ? startedSpeakingAt * 1000 : first?.detail?.audioStartedAt
+  record.startedAt = startedSpeakingAt !== undefined ? startedSpeakingAt * 1000 : first?.audioStartedAt
   record.endedAt = stoppedSpeakingAt !== undefined ? stoppedSpeakingAt * 1000 : (last?.speechEndTime ?? record.endedAt)
   const startedAt = record.startedAt
   if (startedAt === undefined) return
   const words: WordTiming[] = []
   for (const segment of segments) {
+    if (segment.audioStartedAt === undefined) continue
+    const offset = segment.audioStartedAt - startedAt
     for (const word of segment.detail?.words ?? []) {
-      words.push({ word: word.word, startMs: Math.max(0, word.startAt - startedAt), endMs: Math.max(0, word.endAt - startedAt) })
+      words.push({ word: word.word, startMs: Math.max(0, offset + word.startMs), endMs: Math.max(0, offset + word.endMs) })
     }
   }
   if (words.length) record.words = words
