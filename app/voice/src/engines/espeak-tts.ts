@@ -16,7 +16,11 @@ export interface EspeakTTSOptions {
 
 /** What espeak-ng writes: 22.05 kHz mono PCM16. */
 export const ESPEAK_SAMPLE_RATE = 22_050
-const FRAME_MS = 20
+/**
+ * espeak-ng writes its audio in large chunks, so longer frames cost nothing in time to first audio
+ * and cut LiveKit's per-frame work (every frame goes through several streams) five-fold against 20 ms.
+ */
+const FRAME_MS = 100
 
 /**
  * espeak-ng as the session's speech: one process per sentence (the session splits the reply into
@@ -33,7 +37,10 @@ export class EspeakTTS extends tts.TTS {
   readonly command: string
   readonly wordsPerMinute: number
   readonly #onError: ((error: Error) => void) | undefined
+  /** Processes speaking for this TTS now. */
   readonly #children = new Set<ChildProcess>()
+  readonly #warm: WarmProcesses
+  #closed = false
 
   constructor(options: EspeakTTSOptions = {}) {
     super(ESPEAK_SAMPLE_RATE, 1, { streaming: false })
@@ -41,6 +48,7 @@ export class EspeakTTS extends tts.TTS {
     this.command = options.command ?? 'espeak-ng'
     this.wordsPerMinute = options.wordsPerMinute ?? 160
     this.#onError = options.onError
+    this.#warm = WarmProcesses.acquire(this.command, ['-v', this.voice, '-s', String(this.wordsPerMinute), '--stdout', '--stdin'])
   }
 
   override get provider(): string {
@@ -55,16 +63,13 @@ export class EspeakTTS extends tts.TTS {
     throw new Error('EspeakTTS synthesises sentence by sentence; the session wraps it in a tts.StreamAdapter')
   }
 
-  /** @internal */
-  _spawn(): ChildProcess {
-    const child = spawn(this.command, ['-v', this.voice, '-s', String(this.wordsPerMinute), '--stdout', '--stdin'], {
-      stdio: ['pipe', 'pipe', 'ignore'],
-    })
-    this.#children.add(child)
-    child.once('close', () => this.#children.delete(child))
-    // A process that failed to start never emits 'close' on some paths.
-    child.once('error', () => this.#children.delete(child))
-    return child
+  /** @internal A process waiting for its text, and its start-up error if it could not start. */
+  _take(): Warm {
+    const warm = this.#warm.take()
+    this.#children.add(warm.child)
+    warm.child.once('close', () => this.#children.delete(warm.child))
+    warm.child.once('error', () => this.#children.delete(warm.child))
+    return warm
   }
 
   /** @internal */
@@ -73,9 +78,109 @@ export class EspeakTTS extends tts.TTS {
   }
 
   override async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true
+      this.#warm.release()
+    }
     for (const child of this.#children) child.kill('SIGKILL')
     this.#children.clear()
     await super.close()
+  }
+}
+
+interface Warm {
+  child: ChildProcess
+  /** Set if the process failed to start (spawn reports that asynchronously). */
+  failure: () => Error | null
+}
+
+/**
+ * espeak-ng processes started ahead of need, each waiting for its text on stdin (espeak-ng reads to
+ * the end of its input before it speaks): a sentence then costs only its synthesis. Starting a
+ * process is what costs — the fork of this large Node process blocks the event loop for 5–15 ms, and
+ * espeak-ng's exec and voice loading take 10 ms more — and this takes it off the reply's path.
+ * Shared by all EspeakTTS with the same command line; the waiting processes do not keep Node alive,
+ * and are ended when the last of those closes.
+ */
+class WarmProcesses {
+  static readonly #pools = new Map<string, WarmProcesses>()
+  /** Processes kept waiting per command line. */
+  static readonly SIZE = 3
+  readonly #key: string
+  readonly #idle: Warm[] = []
+  #users = 0
+  #refilling = false
+
+  private constructor(
+    readonly command: string,
+    readonly args: string[],
+  ) {
+    this.#key = JSON.stringify([command, ...args])
+  }
+
+  static acquire(command: string, args: string[]): WarmProcesses {
+    const key = JSON.stringify([command, ...args])
+    let pool = WarmProcesses.#pools.get(key)
+    if (!pool) {
+      pool = new WarmProcesses(command, args)
+      WarmProcesses.#pools.set(key, pool)
+    }
+    pool.#users++
+    return pool
+  }
+
+  release(): void {
+    this.#users--
+    if (this.#users > 0) return
+    WarmProcesses.#pools.delete(this.#key)
+    for (const { child } of this.#idle.splice(0)) child.kill('SIGKILL')
+  }
+
+  /** A waiting process (or a new one if none is ready); more are started for the next sentences. */
+  take(): Warm {
+    let warm: Warm | undefined
+    while ((warm = this.#idle.shift())) {
+      if (warm.child.exitCode === null && warm.child.signalCode === null && !warm.failure()) break
+      warm.child.kill('SIGKILL')
+    }
+    const taken = warm ?? this.#start()
+    setRef(taken.child, true)
+    this.#refill()
+    return taken
+  }
+
+  #start(): Warm {
+    let failure: Error | null = null
+    const child = spawn(this.command, this.args, { stdio: ['pipe', 'pipe', 'ignore'] })
+    child.on('error', (error) => (failure ??= error))
+    // Writing to a process that failed to start errors asynchronously (EPIPE); reported as the failure.
+    child.stdin!.on('error', () => undefined)
+    return { child, failure: () => failure }
+  }
+
+  /** Starts the missing processes one per turn of the event loop (each start blocks it briefly). */
+  #refill(): void {
+    if (this.#refilling) return
+    this.#refilling = true
+    const next = () => {
+      if (this.#users <= 0 || this.#idle.length >= WarmProcesses.SIZE) {
+        this.#refilling = false
+        return
+      }
+      const warm = this.#start()
+      setRef(warm.child, false)
+      this.#idle.push(warm)
+      setImmediate(next)
+    }
+    setImmediate(next)
+  }
+}
+
+/** Whether a child process (and its pipes) keeps Node running. */
+function setRef(child: ChildProcess, ref: boolean): void {
+  for (const handle of [child, child.stdin, child.stdout] as ({ ref?(): void; unref?(): void } | null)[]) {
+    if (ref) handle?.ref?.()
+    else handle?.unref?.()
   }
 }
 
@@ -92,9 +197,10 @@ class EspeakChunkedStream extends tts.ChunkedStream {
     const requestId = shortuuid('tts_')
     const text = this.inputText.trim()
     if (!text || this.abortSignal.aborted) return
-    let spawnError: Error | null = null
-    const child = this.#tts._spawn()
+    const { child, failure } = this.#tts._take()
+    let spawnError: Error | null = failure()
     const exited = new Promise<number | null>((resolve) => {
+      if (spawnError || child.exitCode !== null) return resolve(child.exitCode)
       child.once('error', (error) => {
         spawnError = error
         resolve(null)
@@ -103,8 +209,6 @@ class EspeakChunkedStream extends tts.ChunkedStream {
     })
     const kill = () => child.kill('SIGKILL')
     this.abortSignal.addEventListener('abort', kill, { once: true })
-    // Writing to a process that failed to start errors asynchronously (EPIPE); it is reported once, below.
-    child.stdin!.on('error', () => undefined)
     child.stdin!.end(text)
 
     const reader = new WavStreamReader()

@@ -17,11 +17,14 @@ export interface OpenAITranscriptionOptions {
 
 /** What the transcription of one speech segment gave, beyond its text. */
 export interface SegmentTranscription {
-  /** When the segment's audio began (ms since the epoch): it includes the VAD's padding before speech. */
+  /**
+   * When the segment's audio began (ms since the epoch), estimated as "it ends now": it includes the
+   * VAD's padding before the speech and the silence after it.
+   */
   audioStartedAt: number
   audioMs: number
-  /** Word timings as ms since the epoch, when the server gave any. */
-  words: { word: string; startAt: number; endAt: number }[]
+  /** Word timings from the start of the segment's audio, when the server gave any. */
+  words: { word: string; startMs: number; endMs: number }[]
 }
 
 interface TranscriptionResponse {
@@ -83,7 +86,7 @@ export class OpenAITranscriptionSTT extends stt.STT {
     try {
       const response = await this.#request(encodeWav(samples, sampleRate), abortSignal)
       text = typeof response.text === 'string' ? response.text.trim() : ''
-      const words = parseWords(response.words, audioStartedAt)
+      const words = parseWords(response.words)
       if (text) {
         this.#segments.set(requestId, { audioStartedAt, audioMs, words })
         // A session that never takes them (turn discarded) must not grow this map.
@@ -137,14 +140,14 @@ function mergeFrames(frames: AudioFrame[]): { samples: Int16Array; sampleRate: n
   return { samples, sampleRate }
 }
 
-function parseWords(value: unknown, audioStartedAt: number): SegmentTranscription['words'] {
+function parseWords(value: unknown): SegmentTranscription['words'] {
   if (!Array.isArray(value)) return []
   const words: SegmentTranscription['words'] = []
   for (const item of value as unknown[]) {
     if (typeof item !== 'object' || item === null) continue
     const { word, start, end } = item as { word?: unknown; start?: unknown; end?: unknown }
     if (typeof word !== 'string' || typeof start !== 'number' || typeof end !== 'number') continue
-    words.push({ word: word.trim(), startAt: audioStartedAt + start * 1000, endAt: audioStartedAt + end * 1000 })
+    words.push({ word: word.trim(), startMs: start * 1000, endMs: end * 1000 })
   }
   return words
 }
