@@ -1,11 +1,9 @@
-import { PassThrough } from 'node:stream'
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { WebhookReceiver } from 'livekit-server-sdk'
 import { z } from 'zod'
 import { problemSchema } from '../../core/http/problem.js'
-import { safeErrorSummary } from '../../core/logger.js'
-import { formatServerSentEvent } from '../sessions/routes.js'
+import { sendTurnStream } from '../sessions/routes.js'
 import { toSittingView } from '../sessions/service.js'
 import { beginLearnerTurn } from '../sessions/turns.js'
 import { agentServiceToken, requireAgentFor } from './agent-auth.js'
@@ -165,20 +163,8 @@ export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
       const { principal } = await requireAgentFor(request, request.params.userId)
       // The learner's own route refuses `speech_engine` (a browser cannot claim it); the agent's
       // speech-to-text is exactly that, and the stored turn takes any source.
-      const run = await beginLearnerTurn(app, principal, request.body as Parameters<typeof beginLearnerTurn>[2])
-      const stream = new PassThrough()
-      // As for the learner's own turns: the reply runs to the end even if the agent goes away, so a
-      // retry with the same client turn id gets the stored reply.
-      run((event) => {
-        if (!stream.writableEnded && !stream.destroyed) stream.write(formatServerSentEvent(event))
-      })
-        .catch((error: unknown) => request.log.error({ error: safeErrorSummary(error) }, 'agent turn stream failed'))
-        .finally(() => stream.end())
-      return reply
-        .header('content-type', 'text/event-stream; charset=utf-8')
-        .header('cache-control', 'no-cache, no-transform')
-        .header('x-accel-buffering', 'no')
-        .send(stream as unknown as string)
+      // As for the learner's own turns: the reply runs to the end even if the agent goes away.
+      return sendTurnStream(request, reply, await beginLearnerTurn(app, principal, request.body as Parameters<typeof beginLearnerTurn>[2]))
     },
   )
 

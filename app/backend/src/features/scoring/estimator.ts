@@ -149,7 +149,8 @@ function levelIndex(level: EstimatedLevel): number {
 // Criteria
 // ---------------------------------------------------------------------------
 
-const criterionNames: Record<MeasuredCriterion, string> = {
+/** The criteria's English names (justifications, feedback). */
+export const criterionNames: Record<MeasuredCriterion, string> = {
   task_completion: 'Task completion',
   fluency: 'Fluency',
   pronunciation: 'Pronunciation',

@@ -1,5 +1,5 @@
 import type { ExamLevel } from '../../core/db/schema/index.js'
-import type { AssessedCriterion, CriterionEstimate, MeasuredCriterion, OverallEstimate } from './estimator.js'
+import { criterionNames, type AssessedCriterion, type CriterionEstimate, type MeasuredCriterion, type OverallEstimate } from './estimator.js'
 
 /**
  * Feedback on a scored exam in the learner's explanation language (English or Norwegian; other
@@ -10,15 +10,7 @@ import type { AssessedCriterion, CriterionEstimate, MeasuredCriterion, OverallEs
 type Language = 'en' | 'nb'
 
 const names: Record<Language, Record<MeasuredCriterion, string>> = {
-  en: {
-    task_completion: 'Task completion',
-    fluency: 'Fluency',
-    pronunciation: 'Pronunciation',
-    vocabulary: 'Vocabulary',
-    grammar: 'Grammar',
-    coherence: 'Coherence',
-    interaction: 'Interaction',
-  },
+  en: criterionNames,
   nb: {
     task_completion: 'Oppgaveløsning',
     fluency: 'Flyt',

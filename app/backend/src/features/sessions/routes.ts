@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { requireUser, signedIn } from '../../core/auth/access.js'
@@ -16,7 +17,7 @@ import {
   turnRequestSchema,
 } from './schema.js'
 import { changeMode, endOpenSitting, getSessionView, getSitting, listSittings, listTurns } from './service.js'
-import type { TurnStreamEvent } from './turn-records.js'
+import type { TurnRun, TurnStreamEvent } from './turn-records.js'
 import { beginLearnerTurn } from './turns.js'
 
 const errors = { 400: problemSchema, 401: problemSchema, 404: problemSchema }
@@ -31,6 +32,27 @@ const turnStreamDescription = [
 
 export function formatServerSentEvent(event: TurnStreamEvent): string {
   return `event: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`
+}
+
+/**
+ * Streams a turn's reply as Server-Sent Events. The reply runs to the end even when the client goes
+ * away, so the turn and its reply are stored and a retry with the same client turn id gets them.
+ */
+export function sendTurnStream(request: FastifyRequest, reply: FastifyReply, run: TurnRun): FastifyReply {
+  const stream = new PassThrough()
+  run((event) => {
+    if (!stream.writableEnded && !stream.destroyed) stream.write(formatServerSentEvent(event))
+  })
+    .catch((error: unknown) => request.log.error({ error: safeErrorSummary(error) }, 'turn stream failed'))
+    .finally(() => stream.end())
+  return (
+    reply
+      .header('content-type', 'text/event-stream; charset=utf-8')
+      .header('cache-control', 'no-cache, no-transform')
+      .header('x-accel-buffering', 'no')
+      // A stream is piped as is; the response schema only documents the event format.
+      .send(stream as unknown as string)
+  )
 }
 
 /** The learner's one continuous tutor session: state, mode, turns (streamed replies), sittings. */
@@ -93,23 +115,7 @@ export const sessionRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: z.string().describe(turnStreamDescription), ...errors, 409: problemSchema },
       },
     },
-    async (request, reply) => {
-      const run = await beginLearnerTurn(app, await requireUser(request), request.body)
-      const stream = new PassThrough()
-      // The reply runs to the end even when the client goes away, so the turn and its reply are stored
-      // and a retry with the same client turn id gets them.
-      run((event) => {
-        if (!stream.writableEnded && !stream.destroyed) stream.write(formatServerSentEvent(event))
-      })
-        .catch((error: unknown) => request.log.error({ error: safeErrorSummary(error) }, 'turn stream failed'))
-        .finally(() => stream.end())
-      return reply
-        .header('content-type', 'text/event-stream; charset=utf-8')
-        .header('cache-control', 'no-cache, no-transform')
-        .header('x-accel-buffering', 'no')
-        // A stream is piped as is; the response schema above only documents the event format.
-        .send(stream as unknown as string)
-    },
+    async (request, reply) => sendTurnStream(request, reply, await beginLearnerTurn(app, await requireUser(request), request.body)),
   )
 
   app.get(
