@@ -3,7 +3,7 @@ import path from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seriousAccessibilityViolations } from './axe.js'
-import { launchBrowser, screenshotDir, startStack, type Stack } from './stack.js'
+import { launchBrowser, outboxLink, screenshotDir, type Stack, startStack } from './stack.js'
 
 /**
  * The learner's first day, in a real browser against the product started as `npm start` starts it:
@@ -32,17 +32,6 @@ afterAll(async () => {
   await stack?.stop()
 })
 
-async function outboxLink(to: string): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const response = await page.request.get(`${stack.url}/api/v1/dev/outbox?to=${encodeURIComponent(to)}`)
-    const { messages } = (await response.json()) as { messages: Array<{ links: string[] }> }
-    const link = messages.at(-1)?.links[0]
-    if (link) return link
-    await page.waitForTimeout(200)
-  }
-  throw new Error(`no mail to ${to}`)
-}
-
 /** Remembers a main page for the screenshot and accessibility pass at the end. */
 function visit(name: string) {
   visited.push({ name, url: page.url() })
@@ -58,7 +47,7 @@ describe('a learner’s first day', () => {
     await page.getByRole('button', { name: 'Create account' }).click()
     await page.getByRole('heading', { name: 'Check your email' }).waitFor()
 
-    await page.goto(await outboxLink(email))
+    await page.goto(await outboxLink(page, stack, email))
     await page.getByRole('heading', { name: 'Your email address is confirmed' }).waitFor()
 
     await page.goto(`${stack.url}/sign-in`)

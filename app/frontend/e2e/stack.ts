@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type Page } from 'playwright-core'
 
 /**
  * The real product for browser tests, started the way `npm start` starts it (web build if needed,
@@ -78,3 +78,15 @@ export async function launchBrowser(): Promise<Browser> {
 
 /** Screenshots of main pages go here (CI keeps the folder as an artifact). */
 export const screenshotDir = path.join(root, 'artifacts', 'screenshots')
+
+/** The newest link in the development outbox's mail to `to` (verification, password reset), waiting for it to arrive. */
+export async function outboxLink(page: Page, stack: Pick<Stack, 'url'>, to: string): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const response = await page.request.get(`${stack.url}/api/v1/dev/outbox?to=${encodeURIComponent(to)}`)
+    const { messages } = (await response.json()) as { messages: Array<{ links: string[] }> }
+    const link = messages.at(-1)?.links[0]
+    if (link) return link
+    await page.waitForTimeout(200)
+  }
+  throw new Error(`no mail to ${to}`)
+}

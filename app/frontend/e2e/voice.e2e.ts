@@ -5,7 +5,7 @@ import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { seriousAccessibilityViolations } from './axe.js'
-import { screenshotDir, startStack, type Stack } from './stack.js'
+import { outboxLink, screenshotDir, type Stack, startStack } from './stack.js'
 
 /**
  * Voice on the Talk page, in Chromium with a fake microphone that plays a WAV spoken by espeak-ng
@@ -88,17 +88,6 @@ async function launchWithMicrophone(wav: string): Promise<Browser> {
   })
 }
 
-async function outboxLink(to: string): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const response = await page.request.get(`${stack.url}/api/v1/dev/outbox?to=${encodeURIComponent(to)}`)
-    const { messages } = (await response.json()) as { messages: Array<{ links: string[] }> }
-    const link = messages.at(-1)?.links[0]
-    if (link) return link
-    await page.waitForTimeout(200)
-  }
-  throw new Error(`no mail to ${to}`)
-}
-
 beforeAll(async () => {
   workDir = mkdtempSync(path.join(os.tmpdir(), 'avaaz-voice-e2e-'))
   const wav = fakeMicrophoneFile(workDir)
@@ -129,7 +118,7 @@ describe('voice on the Talk page', () => {
     await page.getByLabel('Password', { exact: true }).fill(password)
     await page.getByRole('button', { name: 'Create account' }).click()
     await page.getByRole('heading', { name: 'Check your email' }).waitFor()
-    await page.goto(await outboxLink(email))
+    await page.goto(await outboxLink(page, stack, email))
     await page.getByRole('heading', { name: 'Your email address is confirmed' }).waitFor()
     await page.goto(`${stack.url}/sign-in`)
     await page.getByLabel('Email address').fill(email)
