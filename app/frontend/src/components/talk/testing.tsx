@@ -12,6 +12,7 @@ import common from '../../../messages/en/common.json'
 import lessons from '../../../messages/en/lessons.json'
 import sittings from '../../../messages/en/sittings.json'
 import talk from '../../../messages/en/talk.json'
+import { storedTurn } from '@/lib/voice/testing'
 
 type Schemas = components['schemas']
 
@@ -99,29 +100,9 @@ const uuid = () => `00000000-0000-4000-8000-${String(++counter).padStart(12, '0'
 
 export const ids = { sitting: '11111111-1111-4111-8111-111111111111', lesson: '22222222-2222-4222-8222-222222222222' }
 
+/** A stored turn (the voice tests' fixture: one shape for both). */
 export function makeTurn(overrides: Partial<Schemas['Turn']> = {}): Schemas['Turn'] {
-  return {
-    id: uuid(),
-    sittingId: ids.sitting,
-    sequence: 1,
-    role: 'tutor',
-    text: 'Hei!',
-    source: null,
-    clientTurnId: null,
-    replyToTurnId: null,
-    incomplete: false,
-    startedAt: null,
-    endedAt: null,
-    speakingMs: null,
-    wordTimings: null,
-    corrections: [],
-    visualAids: [],
-    cefr: null,
-    latencyMs: null,
-    audioUrl: null,
-    createdAt: '2026-03-02T10:00:00.000Z',
-    ...overrides,
-  }
+  return storedTurn(overrides)
 }
 
 export function makeLesson(overrides: Partial<Schemas['LessonSummary']> = {}): Schemas['LessonSummary'] {
