@@ -167,6 +167,8 @@ describe('the agent’s job handler, against a local fake backend', () => {
     r.backend.context = { ...r.backend.context, mode: 'exam', turnTaking: { endOfTurnSilenceMs: 1200, allowInterruptions: false } }
     r.messages.push({ type: 'text', clientTurnId: 'typed-turn-001', text: 'Jeg er klar.' })
     await until(() => pipeline.turnTakings.length === 1, 'the turn-taking refresh')
+    // The refresh comes with the reply's exam change, before the reply has finished streaming.
+    await until(() => pipeline.replies.length === 1, 'the reply')
     expect(pipeline.turnTakings).toEqual([{ endOfTurnSilenceMs: 1200, allowInterruptions: false }])
     expect(pipeline.replies[0]).toContainEqual({ type: 'line', text: 'Del 1. Fortell om deg selv.', payload: { type: 'line', turn: { role: 'examiner', text: 'Del 1. Fortell om deg selv.' } } })
     expect(r.sent).toContainEqual({ type: 'change', change: { kind: 'exam', status: 'in_progress' } })
