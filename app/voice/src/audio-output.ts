@@ -171,8 +171,13 @@ export class SpokenTextSink {
   #current = ''
   #last = ''
 
+  /** `onText`: each piece of text as it is captured (a realtime model's words, which reach the client only this way). */
+  constructor(private readonly onText?: (text: string) => void) {}
+
   async captureText(text: string | { text: string }): Promise<void> {
-    this.#current += typeof text === 'string' ? text : text.text
+    const piece = typeof text === 'string' ? text : text.text
+    this.#current += piece
+    if (piece) this.onText?.(piece)
   }
 
   flush(): void {

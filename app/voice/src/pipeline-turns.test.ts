@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createVoicePipeline } from './pipeline.js'
-import { rms } from './test/audio.js'
-import { EventLog, FakeTutor, baseOptions, sleep } from './test/harness.js'
+import { Microphone, norwegianSpeech, rms } from './test/audio.js'
+import { EventLog, FakeTutor, LONG_REPLY, baseOptions, sleep } from './test/harness.js'
 import type { VoicePipeline, VoicePipelineOptions } from './types.js'
 
 describe('voice pipeline: typed and browser turns, failures', () => {
@@ -126,5 +126,25 @@ describe('voice pipeline: typed and browser turns, failures', () => {
     pipeline.sendText({ clientTurnId: 'typed-turn-7', text: 'Hei igjen.' })
     await expect.poll(() => tutor.spoken.length).toBe(2)
     expect(log.of('error')).toHaveLength(2)
+  })
+
+  it('with the browser recognising, audio it never transcribed does not hold a typed turn\'s reply back', async () => {
+    const tutor = new FakeTutor(() => [{ type: 'text', text: 'Ja, jeg hører deg.' }])
+    const log = new EventLog()
+    const pipeline = await start(tutor, log)
+    // Speech streamed for seconds that the browser produces no result for (another voice, a radio).
+    const microphone = new Microphone((frame) => pipeline.pushAudio(frame)).start()
+    try {
+      const speechEnded = microphone.say(norwegianSpeech(LONG_REPLY))
+      await sleep(1_500)
+      pipeline.sendText({ clientTurnId: 'typed-over-noise', text: 'Hører du meg?' })
+      const spokeAt = await log.waitFor((event) => event.type === 'speech' && event.event === 'start', 5_000)
+      expect(spokeAt).toBeLessThan(await Promise.race([speechEnded, sleep(20_000).then(() => Number.POSITIVE_INFINITY)]))
+      expect(log.of('latency').map((event) => event.clientTurnId)).toEqual(['typed-over-noise'])
+      // Only the browser's results are turns: the untranscribed audio made none.
+      expect(tutor.turns.map((turn) => turn.clientTurnId)).toEqual(['typed-over-noise'])
+    } finally {
+      microphone.stop()
+    }
   })
 })

@@ -10,9 +10,10 @@ import { BrowserTranscriptSTT } from './engines/browser-stt.js'
 import { EspeakTTS } from './engines/espeak-tts.js'
 import { OpenAITranscriptionSTT, type SegmentTranscription } from './engines/openai-stt.js'
 import { OpenAISpeechTTS } from './engines/openai-tts.js'
+import { createRealtimeModel, realtimeModelName } from './engines/realtime.js'
 import { applyLiveKitFixes } from './livekit-fixes.js'
 import { ensureAgentsLogger } from './logger.js'
-import type { LearnerTurn, PipelineEvent, TurnTaking, VoicePipeline, VoicePipelineOptions, WordTiming } from './types.js'
+import type { LearnerTurn, PipelineEvent, SpokenExchange, TurnTaking, VoicePipeline, VoicePipelineOptions, WordTiming } from './types.js'
 
 /** Silence (ms) after which the VAD calls a stretch of speech ended, at most and at least (see vadSilenceMs). */
 const VAD_SILENCE_MS = { max: 550, min: 350 }
@@ -24,6 +25,11 @@ const BARGE_IN_MIN_SPEECH_MS = 500
 const TURN_KEY = 'avaazTurn'
 /** Bounds on bookkeeping that only a misbehaving session could grow. */
 const MAX_TRACKED = 64
+/**
+ * How long a realtime model's reply waits for the model's transcript of the learner's words before
+ * the exchange is stored without them (the transcript usually comes while the reply is spoken).
+ */
+const REALTIME_TRANSCRIPT_WAIT_MS = 5_000
 
 const MESSAGES = {
   tutor_unavailable: 'The tutor could not reply just now. Please say it again.',
@@ -47,6 +53,8 @@ interface TurnRecord {
   segments?: HeardSegment[]
   /** The tutor gave text for it. */
   replied: boolean
+  /** Realtime model: the learner's words are still to come from the model's transcription. */
+  transcript?: { settled: Promise<void>; settle(): void }
 }
 
 interface HeardSegment {
@@ -104,10 +112,13 @@ export class VoicePipelineSession implements VoicePipeline {
   readonly input: PushAudioInput
   readonly output: ClientAudioOutput
   readonly #options: VoicePipelineOptions
-  readonly #vad: inference.VAD
-  readonly #stt: OpenAITranscriptionSTT | BrowserTranscriptSTT
-  readonly #tts: tts.TTS
-  readonly #text = new SpokenTextSink()
+  /** None with the browser's recognition: see the constructor. */
+  readonly #vad: inference.VAD | null
+  /** None with a realtime model, which hears and speaks itself. */
+  readonly #stt: OpenAITranscriptionSTT | BrowserTranscriptSTT | null
+  readonly #tts: tts.TTS | null
+  readonly #realtime: llm.RealtimeModel | null
+  readonly #text: SpokenTextSink
   readonly #agent: TutorAgent
   #turnTaking: TurnTaking
   /** Learner turns whose reply has not yet asked for them, by key. */
@@ -130,6 +141,12 @@ export class VoicePipelineSession implements VoicePipeline {
   #state: PipelineState = { agent: 'listening', user: 'listening' }
   /** speech_unavailable is said once per learner turn, not once per sentence. */
   #speechErrorTurn: string | null = null
+  /** Realtime model: voice turns waiting for the model's transcript of them, oldest first. */
+  readonly #untranscribed: TurnRecord[] = []
+  /** Realtime model: exchanges are stored one after another, in the order they took place. */
+  #exchanges: Promise<void> = Promise.resolve()
+  /** When the learner last began and stopped speaking, by the VAD (ms since the epoch). */
+  #userSpeech: { startedAt?: number; endedAt?: number } = {}
   #closing = false
 
   constructor(options: VoicePipelineOptions) {
@@ -137,10 +154,18 @@ export class VoicePipelineSession implements VoicePipeline {
     this.#turnTaking = { ...options.turnTaking }
     this.outputSampleRate = options.outputSampleRate ?? 24_000
 
-    this.#vad = new inference.VAD({ model: 'silero', minSilenceDuration: vadSilenceMs(this.#turnTaking.endOfTurnSilenceMs) })
+    const realtime = options.realtime
     const speechToText = options.speechToText
-    this.#stt =
-      speechToText.kind === 'browser'
+    // With the browser's recognition the browser alone judges speech: its interim results cut the
+    // tutor off and its final results end turns. A VAD would only add a way for audio the browser
+    // could not transcribe (noise, a cough, music) to hold every reply back as "the learner speaks".
+    const browserHears = !realtime && speechToText.kind === 'browser'
+    this.#vad = browserHears ? null : new inference.VAD({ model: 'silero', minSilenceDuration: vadSilenceMs(this.#turnTaking.endOfTurnSilenceMs) })
+    this.#realtime = realtime ? createRealtimeModel(realtime.model, realtime.language ?? 'nb') : null
+    this.#text = new SpokenTextSink(realtime ? (text) => this.#emit({ type: 'delta', text }) : undefined)
+    this.#stt = realtime
+      ? null
+      : speechToText.kind === 'browser'
         ? new BrowserTranscriptSTT({ onFinal: (transcript) => this.#browserFinal(transcript) })
         : new OpenAITranscriptionSTT({
             apiKey: speechToText.apiKey,
@@ -150,8 +175,9 @@ export class VoicePipelineSession implements VoicePipeline {
             onError: (error) => this.#fail('speech_to_text_unavailable', error),
           })
     const speech = options.speech
-    this.#tts =
-      speech.kind === 'espeak'
+    this.#tts = realtime
+      ? null
+      : speech.kind === 'espeak'
         ? new EspeakTTS({ ...(speech.voice ? { voice: speech.voice } : {}), ...(speech.command ? { command: speech.command } : {}), onError: (error) => this.#speechFailed(error) })
         : new OpenAISpeechTTS({
             apiKey: speech.apiKey,
@@ -177,12 +203,13 @@ export class VoicePipelineSession implements VoicePipeline {
     })
 
     this.session = new voice.AgentSession({
-      vad: this.#vad,
-      stt: this.#stt,
-      llm: tutor,
-      tts: this.#tts,
+      ...(this.#vad ? { vad: this.#vad } : {}),
+      ...(this.#stt ? { stt: this.#stt } : {}),
+      llm: this.#realtime ?? tutor,
+      ...(this.#tts ? { tts: this.#tts } : {}),
       turnHandling: {
-        turnDetection: 'vad',
+        // The pipeline commits the browser's turns itself (see #browserFinal).
+        turnDetection: this.#vad ? 'vad' : 'manual',
         endpointing: endpointing(this.#turnTaking.endOfTurnSilenceMs),
         interruption: {
           enabled: this.#turnTaking.allowInterruptions,
@@ -210,10 +237,13 @@ export class VoicePipelineSession implements VoicePipeline {
       onSegmentEnd: (interrupted) => this.#emit({ type: 'speech', event: 'end', interrupted }),
       spokenText: () => this.#text.text,
     })
-    this.#agent = new TutorAgent({
-      holdTranscripts: (stream) => this.#holdTranscripts(stream),
-      turnCompleted: (message) => this.#voiceTurnCompleted(message),
-    })
+    this.#agent = new TutorAgent(
+      {
+        holdTranscripts: (stream) => this.#holdTranscripts(stream),
+        turnCompleted: (message) => this.#voiceTurnCompleted(message),
+      },
+      realtime,
+    )
     this.session.input.audio = this.input
     this.session.output.audio = this.output
     this.session.output.transcription = this.#text as unknown as NonNullable<typeof this.session.output.transcription>
@@ -257,7 +287,7 @@ export class VoicePipelineSession implements VoicePipeline {
     if (this.#closing) return
     this.#turnTaking = { ...turnTaking }
     this.session.updateOptions({ turnHandling: { endpointing: endpointing(turnTaking.endOfTurnSilenceMs) } })
-    this.#vad.updateOptions({ minSilenceDuration: vadSilenceMs(turnTaking.endOfTurnSilenceMs) })
+    this.#vad?.updateOptions({ minSilenceDuration: vadSilenceMs(turnTaking.endOfTurnSilenceMs) })
     // LiveKit reads this flag whenever it makes a speech or a barge-in decision; updateOptions has no
     // key for it. Speeches already made keep their own flag, so they follow too (a reply whose
     // speaker turned out to be the examiner becomes uninterruptible while it is spoken).
@@ -277,8 +307,10 @@ export class VoicePipelineSession implements VoicePipeline {
     } finally {
       this.output.close()
       await this.input.close().catch(() => undefined)
-      await this.#tts.close().catch(() => undefined)
-      await this.#stt.close().catch(() => undefined)
+      await this.#tts?.close().catch(() => undefined)
+      await this.#stt?.close().catch(() => undefined)
+      await this.#realtime?.close().catch(() => undefined)
+      for (const record of this.#untranscribed.splice(0)) record.transcript?.settle()
       this.session.removeAllListeners()
       this.#speeches.clear()
       this.#turns.clear()
@@ -294,13 +326,25 @@ export class VoicePipelineSession implements VoicePipeline {
       this.#setState({ ...this.#state, agent })
     })
     this.session.on(events.UserStateChanged, (event) => {
-      this.#setState({ ...this.#state, user: event.newState === 'speaking' ? 'speaking' : 'listening' })
+      const speaking = event.newState === 'speaking'
+      // The VAD reports a stretch of speech once it is sure of it, and its end after the silence.
+      if (speaking) this.#userSpeech = { startedAt: event.createdAt }
+      else if (event.oldState === 'speaking') this.#userSpeech.endedAt = event.createdAt - vadSilenceMs(this.#turnTaking.endOfTurnSilenceMs)
+      this.#setState({ ...this.#state, user: speaking ? 'speaking' : 'listening' })
     })
+    if (this.#realtime) this.session.on(events.UserInputTranscribed, (event) => this.#realtimeTranscript(event.transcript, event.isFinal))
     this.session.on(events.SpeechCreated, (event) => this.#track(event.speechHandle))
     this.session.on(events.Error, (event) => {
       // Our engines report their own failures and do not throw; anything else is LiveKit's.
       const type = (event.error as { type?: string } | undefined)?.type
-      const code = type === 'stt_error' ? 'speech_to_text_unavailable' : type === 'tts_error' ? 'speech_unavailable' : type === 'llm_error' ? 'tutor_unavailable' : 'internal'
+      const code =
+        type === 'stt_error'
+          ? 'speech_to_text_unavailable'
+          : type === 'tts_error'
+            ? 'speech_unavailable'
+            : type === 'llm_error' || type === 'realtime_model_error'
+              ? 'tutor_unavailable'
+              : 'internal'
       this.#fail(code, (event.error as { error?: unknown } | undefined)?.error ?? event.error)
     })
     this.session.on(events.Close, (event) => {
@@ -354,7 +398,9 @@ export class VoicePipelineSession implements VoicePipeline {
   #speechDone(speech: TrackedSpeech): void {
     this.#speeches.delete(speech.handle.id)
     const turn = speech.turn
-    if (speech.kind === 'reply' && turn) {
+    if (speech.kind === 'reply' && turn && this.#realtime) {
+      this.#realtimeReplyDone(turn, speech)
+    } else if (speech.kind === 'reply' && turn) {
       if (turn.replied && !this.#closing) {
         try {
           this.#options.bridge.replySpoken?.({ clientTurnId: turn.clientTurnId, latencyMs: speech.latencyMs ?? null, interrupted: speech.handle.interrupted })
@@ -442,8 +488,28 @@ export class VoicePipelineSession implements VoicePipeline {
     )
   }
 
-  /** The session ended a learner's turn from speech (server speech-to-text). */
+  /**
+   * The session ended a learner's turn from speech. With server speech-to-text its text is known;
+   * with a realtime model it is not yet (the model transcribes the audio the session now commits).
+   */
   #voiceTurnCompleted(message: llm.ChatMessage): void {
+    if (this.#realtime) {
+      const { startedAt, endedAt } = this.#userSpeech
+      const record: TurnRecord = {
+        key: randomUUID(),
+        clientTurnId: `speech-${randomUUID()}`,
+        source: 'speech_engine',
+        text: '',
+        replied: false,
+        transcript: settleable(),
+        ...(startedAt !== undefined ? { startedAt } : {}),
+        endedAt: endedAt ?? Date.now(),
+      }
+      this.#untranscribed.push(record)
+      if (this.#untranscribed.length > MAX_TRACKED) this.#untranscribed.shift()?.transcript?.settle()
+      this.#voiceTurn = record
+      return
+    }
     const text = message.textContent ?? ''
     const record: TurnRecord = { key: randomUUID(), clientTurnId: `speech-${randomUUID()}`, source: 'speech_engine', text, segments: this.#takeHeard(text), replied: false }
     this.#remember(record)
@@ -486,6 +552,63 @@ export class VoicePipelineSession implements VoicePipeline {
     }
     this.#turnOf.set(turn, record)
     return turn
+  }
+
+  // ── realtime model ──────────────────────────────────────────────────────────────────────────
+
+  /** The model's transcript of the learner: shown as it comes; a final one completes the oldest voice turn waiting for it. */
+  #realtimeTranscript(transcript: string, final: boolean): void {
+    const text = transcript.trim()
+    if (text) this.#emit({ type: 'transcript', text, final })
+    if (!final) return
+    const record = this.#untranscribed.shift()
+    if (!record) return
+    record.text = text
+    record.transcript?.settle()
+  }
+
+  /**
+   * A realtime reply has been spoken (or cut off): the exchange is stored once the learner's words are
+   * known, after every exchange before it, and the stored turns are shown.
+   */
+  #realtimeReplyDone(turn: TurnRecord, speech: TrackedSpeech): void {
+    const reply = { text: replyText(speech.handle), interrupted: speech.handle.interrupted }
+    const latencyMs = speech.latencyMs ?? null
+    const previous = this.#exchanges
+    const waitForWords = turn.transcript
+      ? Promise.race([turn.transcript.settled, new Promise<void>((resolve) => setTimeout(resolve, REALTIME_TRANSCRIPT_WAIT_MS).unref())])
+      : Promise.resolve()
+    this.#exchanges = Promise.all([previous, waitForWords]).then(async () => {
+      if (turn.transcript) {
+        // Waited long enough: later transcripts belong to later turns.
+        const index = this.#untranscribed.indexOf(turn)
+        if (index >= 0) this.#untranscribed.splice(index, 1)
+      }
+      if (this.#closing && !turn.text && !reply.text) return
+      const exchange: SpokenExchange = {
+        learner: turn.text ? this.#exchangeTurn(turn) : null,
+        reply: { ...reply, latencyMs },
+        model: realtimeModelName(this.#options.realtime!.model),
+      }
+      try {
+        const shown = (await this.#options.bridge.exchange!(exchange)) ?? []
+        for (const payload of shown) this.#emit({ type: 'meta', payload })
+      } catch (error) {
+        // The bridge tells the learner what they must know (it knows why); here it is only logged.
+        log().warn({ error: errorMessage(error) }, 'voice pipeline: a realtime exchange was not stored')
+      }
+    })
+  }
+
+  #exchangeTurn(record: TurnRecord): LearnerTurn {
+    return {
+      clientTurnId: record.clientTurnId,
+      text: record.text,
+      source: record.source,
+      ...(record.source !== 'typed' && record.startedAt !== undefined && record.endedAt !== undefined
+        ? { startedAt: new Date(record.startedAt), endedAt: new Date(record.endedAt) }
+        : {}),
+    }
   }
 
   // ── transcripts (server speech-to-text) ─────────────────────────────────────────────────────
@@ -590,12 +713,17 @@ export class VoicePipelineSession implements VoicePipeline {
   }
 }
 
-/** The session's agent: no instructions of its own (the tutor lives behind the bridge), two hooks. */
+/**
+ * The session's agent, with two hooks. Behind the bridge the tutor needs no instructions here; a
+ * realtime model gets the tutor's instructions and the conversation so far as its context.
+ */
 class TutorAgent extends voice.Agent {
   readonly #hooks: AgentHooks
 
-  constructor(hooks: AgentHooks) {
-    super({ instructions: 'The replies come from the Avaaz tutor through its bridge.' })
+  constructor(hooks: AgentHooks, realtime: VoicePipelineOptions['realtime']) {
+    const chatCtx = llm.ChatContext.empty()
+    for (const turn of realtime?.history ?? []) chatCtx.addMessage({ role: turn.role === 'learner' ? 'user' : 'assistant', content: turn.text })
+    super({ instructions: realtime?.instructions ?? 'The replies come from the Avaaz tutor through its bridge.', chatCtx })
     this.#hooks = hooks
   }
 
@@ -607,6 +735,21 @@ class TutorAgent extends voice.Agent {
   override async onUserTurnCompleted(_chatCtx: llm.ChatContext, message: llm.ChatMessage): Promise<void> {
     this.#hooks.turnCompleted(message)
   }
+}
+
+/** What a realtime reply said: the text of the assistant messages its speech added. */
+function replyText(handle: voice.SpeechHandle): string {
+  return handle.chatItems
+    .filter((item): item is llm.ChatMessage => item instanceof llm.ChatMessage && item.role === 'assistant')
+    .map((message) => message.textContent ?? '')
+    .join(' ')
+    .trim()
+}
+
+function settleable(): { settled: Promise<void>; settle(): void } {
+  let settle!: () => void
+  const settled = new Promise<void>((resolve) => (settle = resolve))
+  return { settled, settle }
 }
 
 /** Times and words of a turn from speech: from the session's VAD, else from its segments. */
@@ -655,6 +798,11 @@ function validateOptions(options: VoicePipelineOptions): void {
   }
   if (!options.bridge || typeof options.bridge.learnerTurn !== 'function') throw new TypeError('bridge.learnerTurn is required')
   if (typeof options.onAudio !== 'function' || typeof options.onEvent !== 'function') throw new TypeError('onAudio and onEvent are required')
+  if (options.realtime) {
+    validateRealtime(options)
+    validateTurnTaking(options.turnTaking)
+    return
+  }
   const speechToText = options.speechToText as { kind?: unknown; model?: unknown }
   if (speechToText?.kind === 'openai') {
     if (typeof speechToText.model !== 'string' || !speechToText.model) throw new TypeError('speechToText.model is required for openai')
@@ -668,6 +816,17 @@ function validateOptions(options: VoicePipelineOptions): void {
     throw new TypeError(`speech.kind must be 'espeak' or 'openai' (got ${String(speech?.kind)})`)
   }
   validateTurnTaking(options.turnTaking)
+}
+
+function validateRealtime(options: VoicePipelineOptions): void {
+  const realtime = options.realtime!
+  const model = realtime.model as { provider?: unknown; apiKey?: unknown; model?: unknown; voice?: unknown }
+  if (model?.provider !== 'openai' && model?.provider !== 'gemini') throw new TypeError(`realtime.model.provider must be 'openai' or 'gemini' (got ${String(model?.provider)})`)
+  for (const key of ['apiKey', 'model', 'voice'] as const) {
+    if (typeof model[key] !== 'string' || !model[key]) throw new TypeError(`realtime.model.${key} is required`)
+  }
+  if (typeof realtime.instructions !== 'string' || !realtime.instructions.trim()) throw new TypeError('realtime.instructions are required')
+  if (typeof options.bridge.exchange !== 'function') throw new TypeError('bridge.exchange is required with a realtime model')
 }
 
 function validateTurnTaking(turnTaking: TurnTaking): void {

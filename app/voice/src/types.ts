@@ -42,6 +42,44 @@ export interface TutorBridge {
   learnerTurn(turn: LearnerTurn, signal: AbortSignal): AsyncIterable<ReplyEvent>
   /** The reply to a turn was spoken: its latency (end of learner speech → first audio out). */
   replySpoken?(info: { clientTurnId: string; latencyMs: number | null; interrupted: boolean }): void
+  /**
+   * With a realtime model as the tutor (which hears the learner and answers in its own voice), an
+   * exchange that took place: to be stored. Resolves to what the client should be shown of it (the
+   * stored turns), in order. Required when `realtime` is set; rejects when it cannot be stored.
+   */
+  exchange?(exchange: SpokenExchange): Promise<Array<Record<string, unknown>>>
+}
+
+/** A learner turn and the realtime model's answer to it. */
+export interface SpokenExchange {
+  /** What the learner said or typed; null when the model heard speech but transcribed no words. */
+  learner: LearnerTurn | null
+  /**
+   * The model's reply as it transcribed its own speech (what was spoken before any barge-in), and
+   * its latency: end of the learner's speech (or the typed turn's arrival) → first audio out.
+   */
+  reply: { text: string; interrupted: boolean; latencyMs: number | null }
+  /** The model that took part (for the record), e.g. `openai:gpt-realtime`. */
+  model: string
+}
+
+/**
+ * A speech-to-speech model as the tutor: it hears the learner, transcribes them, and answers in its
+ * own voice, all in one connection. Turn-taking stays ours (the same VAD and silences by level): the
+ * model's own turn detection is switched off.
+ */
+export type RealtimeModelConfig =
+  | { provider: 'openai'; apiKey: string; model: string; voice: string; baseURL?: string; transcriptionModel?: string }
+  | { provider: 'gemini'; apiKey: string; model: string; voice: string; baseURL?: string }
+
+export interface RealtimeTutor {
+  model: RealtimeModelConfig
+  /** The tutor's instructions (the tutor core builds them: level, memory, the learner's goals …). */
+  instructions: string
+  /** The conversation so far, oldest first: the model's context, as messages (never in its instructions). */
+  history?: Array<{ role: 'learner' | 'tutor'; text: string }>
+  /** BCP 47 language the learner speaks (transcription hint), `nb` by default. */
+  language?: string
 }
 
 export type SpeechToTextConfig =
@@ -79,8 +117,16 @@ export type PipelineEvent =
 
 export interface VoicePipelineOptions {
   bridge: TutorBridge
+  /** Ignored when `realtime` is set (the model hears the learner itself). */
   speechToText: SpeechToTextConfig
+  /** Ignored when `realtime` is set (the model speaks itself). */
   speech: SpeechConfig
+  /**
+   * A realtime model as tutor, speech-to-text and speech at once. The bridge then stores exchanges
+   * (`exchange`) instead of answering turns; lines (`ReplyEvent` 'line') do not occur. Typed turns
+   * still work: the model answers them aloud.
+   */
+  realtime?: RealtimeTutor
   turnTaking: TurnTaking
   /** Sample rate of the audio pushed in (8000–48000). */
   inputSampleRate: number
