@@ -345,7 +345,9 @@ export class VoicePipelineSession implements VoicePipeline {
             : type === 'llm_error' || type === 'realtime_model_error'
               ? 'tutor_unavailable'
               : 'internal'
-      this.#fail(code, (event.error as { error?: unknown } | undefined)?.error ?? event.error)
+      // A realtime model whose connection is gone for good (the plugin gave up retrying) ends the pipeline.
+      const fatal = type === 'realtime_model_error' && (event.error as { recoverable?: boolean }).recoverable === false
+      this.#fail(code, (event.error as { error?: unknown } | undefined)?.error ?? event.error, fatal)
     })
     this.session.on(events.Close, (event) => {
       if (!this.#closing) this.#fail('internal', event.error ?? new Error(`the voice session closed (${event.reason})`))
@@ -367,10 +369,10 @@ export class VoicePipelineSession implements VoicePipeline {
     }
   }
 
-  #fail(code: Extract<PipelineEvent, { type: 'error' }>['code'], error: unknown): void {
+  #fail(code: Extract<PipelineEvent, { type: 'error' }>['code'], error: unknown, fatal = false): void {
     if (this.#closing) return
-    log().warn({ code, error: errorMessage(error) }, 'voice pipeline error')
-    this.#emit({ type: 'error', code, message: MESSAGES[code] })
+    log().warn({ code, fatal, error: errorMessage(error) }, 'voice pipeline error')
+    this.#emit({ type: 'error', code, message: MESSAGES[code], ...(fatal ? { fatal: true as const } : {}) })
   }
 
   #speechFailed(error: Error): void {

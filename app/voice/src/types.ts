@@ -113,7 +113,8 @@ export type PipelineEvent =
   | { type: 'delta'; text: string }
   | { type: 'speech'; event: 'start' | 'end'; interrupted: boolean }
   | { type: 'latency'; clientTurnId: string; ms: number }
-  | { type: 'error'; code: 'tutor_unavailable' | 'speech_to_text_unavailable' | 'speech_unavailable' | 'internal'; message: string }
+  /** `fatal`: the pipeline cannot go on (a realtime model's connection failed for good); the host should end the connection. */
+  | { type: 'error'; code: 'tutor_unavailable' | 'speech_to_text_unavailable' | 'speech_unavailable' | 'internal'; message: string; fatal?: true }
 
 export interface VoicePipelineOptions {
   bridge: TutorBridge

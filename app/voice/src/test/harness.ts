@@ -1,4 +1,4 @@
-import type { LearnerTurn, PipelineEvent, ReplyEvent, TutorBridge, VoicePipelineOptions } from '../types.js'
+import type { LearnerTurn, PipelineEvent, ReplyEvent, SpokenExchange, TutorBridge, VoicePipelineOptions } from '../types.js'
 
 export interface Recorded {
   at: number
@@ -64,6 +64,8 @@ export class FakeTutor implements TutorBridge {
   readonly turns: LearnerTurn[] = []
   readonly spoken: { clientTurnId: string; latencyMs: number | null; interrupted: boolean }[] = []
   readonly aborted: string[] = []
+  /** Realtime model: the exchanges stored, in order. */
+  readonly exchanges: SpokenExchange[] = []
   #waiters: { count: number; resolve: () => void }[] = []
 
   constructor(public script: ReplyScript = () => [{ type: 'text', text: 'Hei! Så fint.' }]) {}
@@ -84,6 +86,16 @@ export class FakeTutor implements TutorBridge {
 
   replySpoken(info: { clientTurnId: string; latencyMs: number | null; interrupted: boolean }): void {
     this.spoken.push(info)
+  }
+
+  /** Stores an exchange and shows it as two stored turns (the learner's, if heard, and the reply). */
+  async exchange(exchange: SpokenExchange): Promise<Array<Record<string, unknown>>> {
+    this.exchanges.push(exchange)
+    const index = this.exchanges.length
+    return [
+      ...(exchange.learner ? [{ type: 'turn', turn: { id: `learner-${index}`, role: 'learner', text: exchange.learner.text } }] : []),
+      { type: 'turn', turn: { id: `tutor-${index}`, role: 'tutor', text: exchange.reply.text } },
+    ]
   }
 
   /** Resolves once `count` turns have arrived. */

@@ -191,6 +191,7 @@ export function aTutorSession(overrides: Partial<Schemas['TutorSession']> = {}):
       tutor: { engine: 'offline', model: null },
       speechToText: { engine: 'browser', note: 'Uses the browser’s speech recognition where available.' },
       speech: { engine: 'browser', note: 'Uses the browser’s voices.' },
+      realtime: null,
       transport: 'text',
       offline: true,
       limitations: [],

@@ -146,6 +146,7 @@ export function makeSession(overrides: Partial<Schemas['TutorSession']> = {}): S
       tutor: { engine: 'openai', model: 'gpt-4.1-mini' },
       speechToText: { engine: 'browser', note: 'Browser speech recognition where available.' },
       speech: { engine: 'browser', note: 'Browser voices.' },
+      realtime: null,
       transport: 'text',
       offline: false,
       limitations: [],

@@ -3107,6 +3107,13 @@ export interface components {
                 engine: "espeak" | "openai" | "browser" | "none";
                 note: string;
             };
+            /** @description A realtime model that hears the learner and answers aloud in free conversation; lessons and mock exams use the engines above */
+            realtime: {
+                /** @enum {string} */
+                engine: "openai-realtime" | "gemini-live";
+                model: string;
+                note: string;
+            } | null;
             /**
              * @description Real-time voice: over the backend's WebSocket or LiveKit; text: typed turns only (always available, over HTTP with Server-Sent Events)
              * @enum {string}
@@ -4072,6 +4079,13 @@ export interface components {
                 engine: "espeak" | "openai" | "browser" | "none";
                 note: string;
             };
+            /** @description A realtime model that hears the learner and answers aloud in free conversation; lessons and mock exams use the engines above */
+            realtime: {
+                /** @enum {string} */
+                engine: "openai-realtime" | "gemini-live";
+                model: string;
+                note: string;
+            } | null;
             /**
              * @description Real-time voice: over the backend's WebSocket or LiveKit; text: typed turns only (always available, over HTTP with Server-Sent Events)
              * @enum {string}

@@ -301,6 +301,17 @@ describe('voice session: speech to text', () => {
     expect(voice.getSnapshot().interim).toBe('')
   })
 
+  it('leaves the hearing to a realtime model: no browser recognition, the audio streamed', async () => {
+    const server = new FakeVoiceServer({ ready: { engines: { speechToText: 'openai-realtime', tutor: 'openai-realtime', speech: 'openai-realtime' } } })
+    const { voice, speak } = session(server, { Recognition: FakeRecognition as unknown as SpeechRecognitionConstructor })
+    await voice.start()
+    await flush()
+    expect(voice.getSnapshot()).toMatchObject({ status: 'connected', speechToText: 'server' })
+    expect(FakeRecognition.instances.every((instance) => !instance.started)).toBe(true)
+    speak(0.1, 0.1)
+    expect(server.socket.frames.length).toBeGreaterThan(0)
+  })
+
   it('prefers the server when asked to (its engine is better)', async () => {
     const server = new FakeVoiceServer()
     const { voice } = session(server, { Recognition: FakeRecognition as unknown as SpeechRecognitionConstructor })

@@ -280,7 +280,14 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
   private onReady(connection: VoiceConnection, ready: ReadyMessage): void {
     if (connection !== this.connection) return
     this.playback?.setSampleRate(ready.outputSampleRate)
-    const browser = this.speechToTextMode === 'browser'
+    // A realtime model hears the audio itself (free conversation): the browser's recognition would only
+    // make turns of its own beside the model's. On a later connection (a lesson began) it may be used again.
+    const realtime = isRealtimeEngine(ready.engines?.speechToText)
+    if (realtime) {
+      this.speech?.stop()
+      this.speech = null
+    }
+    const browser = this.speechToTextMode === 'browser' && !realtime
     this.update({
       engines: ready.engines,
       interruptions: ready.turnTaking?.interruptions !== false,
@@ -430,4 +437,9 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
     this.discarding = false
     this.loudSince = null
   }
+}
+
+/** Engines that hear, think and speak in one model (the server's ready message names them). */
+function isRealtimeEngine(engine: string | undefined): boolean {
+  return engine === 'openai-realtime' || engine === 'gemini-live'
 }
