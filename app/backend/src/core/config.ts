@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import type { RealtimeModelConfig } from '@avaaz/voice'
 import { z } from 'zod'
 
 /**
@@ -79,6 +80,10 @@ const envSchema = z.object({
   VOICE_TTS_VOICE: z.string().min(1).default('alloy'),
   ESPEAK_COMMAND: z.string().min(1).default('espeak-ng'),
   VOICE_MAX_SESSIONS: z.coerce.number().int().min(1).max(1_000).default(50),
+  VOICE_TUTOR: z.enum(['pipeline', 'openai-realtime', 'gemini-live']).default('pipeline'),
+  VOICE_REALTIME_MODEL: z.string().min(1).optional(),
+  VOICE_REALTIME_VOICE: z.string().min(1).optional(),
+  VOICE_REALTIME_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   LIVEKIT_URL: z.url({ protocol: /^wss?$/ }).optional(),
   LIVEKIT_API_KEY: z.string().min(1).optional(),
   LIVEKIT_API_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -164,6 +169,12 @@ export interface VoiceConfig {
   speech: { kind: 'espeak'; command: string } | { kind: 'openai'; apiKey: string; model: string; voice: string; baseURL?: string }
   /** Most voice connections one backend process serves at once. */
   maxSessions: number
+  /**
+   * A realtime model that hears the learner and answers aloud in free conversation (null: the
+   * pipeline above, speech-to-text → tutor → speech, everywhere). Lessons and mock exams always run
+   * on the pipeline: their steps and the scripted examiner live in the tutor core.
+   */
+  realtime: RealtimeModelConfig | null
 }
 
 export class ConfigError extends Error {
@@ -268,12 +279,43 @@ function voiceConfig(e: Env, problems: string[]): VoiceConfig | undefined {
     problems.push('OPENAI_API_KEY: required when VOICE_STT or VOICE_TTS is openai')
     return undefined
   }
+  const realtime = realtimeConfig(e, problems)
+  if (realtime === undefined) return undefined
   return {
     enabled: e.VOICE_ENABLED,
     speechToText: sttKind === 'openai' ? { kind: 'openai', apiKey: key!, model: e.VOICE_STT_MODEL, ...(e.VOICE_STT_BASE_URL ? { baseURL: e.VOICE_STT_BASE_URL } : {}) } : { kind: 'browser' },
     speech: ttsKind === 'openai' ? { kind: 'openai', apiKey: key!, model: e.VOICE_TTS_MODEL, voice: e.VOICE_TTS_VOICE } : { kind: 'espeak', command: e.ESPEAK_COMMAND },
     maxSessions: e.VOICE_MAX_SESSIONS,
+    realtime,
   }
+}
+
+const REALTIME_DEFAULTS = {
+  'openai-realtime': { model: 'gpt-realtime', voice: 'marin' },
+  'gemini-live': { model: 'gemini-2.5-flash-native-audio-preview-12-2025', voice: 'Puck' },
+} as const
+
+/** The realtime model of VOICE_TUTOR, with its provider's key; undefined when the key is missing. */
+function realtimeConfig(e: Env, problems: string[]): RealtimeModelConfig | null | undefined {
+  if (e.VOICE_TUTOR === 'pipeline') return null
+  const defaults = REALTIME_DEFAULTS[e.VOICE_TUTOR]
+  const common = {
+    model: e.VOICE_REALTIME_MODEL ?? defaults.model,
+    voice: e.VOICE_REALTIME_VOICE ?? defaults.voice,
+    ...(e.VOICE_REALTIME_BASE_URL ? { baseURL: e.VOICE_REALTIME_BASE_URL } : {}),
+  }
+  if (e.VOICE_TUTOR === 'openai-realtime') {
+    if (!e.OPENAI_API_KEY) {
+      problems.push('OPENAI_API_KEY: required when VOICE_TUTOR is openai-realtime')
+      return undefined
+    }
+    return { provider: 'openai', apiKey: e.OPENAI_API_KEY, ...common, transcriptionModel: e.VOICE_STT_MODEL }
+  }
+  if (!e.GOOGLE_GENERATIVE_AI_API_KEY) {
+    problems.push('GOOGLE_GENERATIVE_AI_API_KEY: required when VOICE_TUTOR is gemini-live')
+    return undefined
+  }
+  return { provider: 'gemini', apiKey: e.GOOGLE_GENERATIVE_AI_API_KEY, ...common }
 }
 
 /** LiveKit needs its URL, key and secret together; any one alone is a mistake worth stopping for. */

@@ -60,13 +60,14 @@ export function createTutorRuntime(config: Config, catalog: PictureCatalog, ai: 
 }
 
 /** What real-time voice runs on here, in words for the learner. */
-function voiceCapabilities(config: Config): Pick<z.infer<typeof capabilitiesSchema>, 'speechToText' | 'speech' | 'transport'> {
+function voiceCapabilities(config: Config): Pick<z.infer<typeof capabilitiesSchema>, 'speechToText' | 'speech' | 'transport' | 'realtime'> {
   const { voice } = config
   if (!voice.enabled) {
     return {
       speechToText: { engine: 'browser', note: 'Speech is recognised by the browser where it can (Chrome, Edge, Safari); otherwise type your answers.' },
       speech: { engine: 'browser', note: "The tutor's replies are read aloud by the browser's own voices where it has Norwegian ones." },
       transport: 'text',
+      realtime: null,
     }
   }
   return {
@@ -79,5 +80,12 @@ function voiceCapabilities(config: Config): Pick<z.infer<typeof capabilitiesSche
         ? { engine: 'openai', note: "The tutor speaks with a natural voice." }
         : { engine: 'espeak', note: "The tutor speaks with a synthetic offline voice (espeak-ng): clear, but robotic." },
     transport: config.livekit ? 'livekit' : 'websocket',
+    realtime: voice.realtime
+      ? {
+          engine: voice.realtime.provider === 'openai' ? 'openai-realtime' : 'gemini-live',
+          model: voice.realtime.model,
+          note: 'In free conversation the tutor hears you and answers in its own voice, with no pause to transcribe. Lessons and mock exams use the speech engines above.',
+        }
+      : null,
   }
 }

@@ -104,6 +104,10 @@ export const capabilitiesSchema = z
       note: z.string(),
     }),
     speech: z.object({ engine: z.enum(['espeak', 'openai', 'browser', 'none']).describe("How the tutor's replies are spoken"), note: z.string() }),
+    realtime: z
+      .object({ engine: z.enum(['openai-realtime', 'gemini-live']), model: z.string(), note: z.string() })
+      .nullable()
+      .describe('A realtime model that hears the learner and answers aloud in free conversation; lessons and mock exams use the engines above'),
     transport: z
       .enum(['text', 'websocket', 'livekit'])
       .describe('Real-time voice: over the backend\'s WebSocket or LiveKit; text: typed turns only (always available, over HTTP with Server-Sent Events)'),

@@ -35,7 +35,7 @@ import type { modeChangeSchema, sessionSchema, sittingPageQuerySchema, sittingSc
 import { summarizeSitting } from './summary.js'
 
 type SessionView = z.infer<typeof sessionSchema>
-type TurnView = z.infer<typeof turnSchema>
+export type TurnView = z.infer<typeof turnSchema>
 type SittingView = z.infer<typeof sittingSchema>
 
 /** What the session keeps between sittings besides its columns. */

@@ -141,16 +141,7 @@ async function replyToTurn(app: FastifyInstance, principal: Principal, input: Le
     }
     emit({ event: 'turn', data: { turn: toTurnView(learnerTurn) } })
 
-    // Practice time: the gap since the last activity of this sitting (a new sitting starts at zero).
-    const idleMs = app.config.sessions.idleMinutes * 60_000
-    const minutes = isNew ? 0 : Math.min(Math.max(now.getTime() - session.lastActivityAt.getTime(), 0), idleMs) / 60_000
-    await recordActivity(app, principal.userId, minutes)
-    if (lesson && minutes > 0) {
-      await app.db
-        .update(lessonProgress)
-        .set({ minutesSpent: sql`least(${lessonProgress.minutesSpent} + ${minutes}, ${MAX_LESSON_MINUTES})`, lastActivityAt: now })
-        .where(and(eq(lessonProgress.userId, principal.userId), eq(lessonProgress.lessonId, lesson.id), eq(lessonProgress.status, 'in_progress')))
-    }
+    await recordPracticeTime(app, principal.userId, session, { isNew, now, lessonId: lesson?.id ?? null })
 
     const showCorrections = profile.correctionStyle !== 'end_of_session'
     if (showCorrections) for (const correction of learnerTurn.corrections) emit({ event: 'correction', data: { correction } })
@@ -236,6 +227,27 @@ async function replyToTurn(app: FastifyInstance, principal: Principal, input: Le
     emit({ event: 'done', data: { turn: toTurnView(tutorTurn), replayed: false } })
   } catch (error) {
     await failTurn(app, principal, { error, timedOut: timeout.aborted, partial, learnerTurn, tutorTurn, sittingId, emit })
+  }
+}
+
+/**
+ * Practice time of a turn: the gap since the session's last activity within this sitting (a new
+ * sitting starts at zero), counted towards the day's practice and the lesson being taken.
+ */
+export async function recordPracticeTime(
+  app: FastifyInstance,
+  userId: string,
+  session: { lastActivityAt: Date },
+  at: { isNew: boolean; now: Date; lessonId: string | null },
+): Promise<void> {
+  const idleMs = app.config.sessions.idleMinutes * 60_000
+  const minutes = at.isNew ? 0 : Math.min(Math.max(at.now.getTime() - session.lastActivityAt.getTime(), 0), idleMs) / 60_000
+  await recordActivity(app, userId, minutes)
+  if (at.lessonId && minutes > 0) {
+    await app.db
+      .update(lessonProgress)
+      .set({ minutesSpent: sql`least(${lessonProgress.minutesSpent} + ${minutes}, ${MAX_LESSON_MINUTES})`, lastActivityAt: at.now })
+      .where(and(eq(lessonProgress.userId, userId), eq(lessonProgress.lessonId, at.lessonId), eq(lessonProgress.status, 'in_progress')))
   }
 }
 

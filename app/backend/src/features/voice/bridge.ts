@@ -1,15 +1,20 @@
-import type { LearnerTurn, ReplyEvent, TutorBridge } from '@avaaz/voice'
+import type { LearnerTurn, ReplyEvent, SpokenExchange, TutorBridge } from '@avaaz/voice'
 import { and, eq, isNull } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Principal } from '../../core/auth/access.js'
 import { turns } from '../../core/db/schema/index.js'
 import { AppError } from '../../core/errors.js'
 import { safeErrorSummary } from '../../core/logger.js'
-import type { TurnStreamEvent } from '../sessions/turn-records.js'
+import { recordSpokenExchange } from '../sessions/exchanges.js'
+import type { LearnerTurnInput, TurnStreamEvent } from '../sessions/turn-records.js'
 import { beginLearnerTurn } from '../sessions/turns.js'
 
-/** Something the learner must be told that is not part of a reply (docs/voice-protocol.md error codes). */
-export type BridgeProblem = (code: 'tutor_unavailable' | 'exam_over' | 'bad_message' | 'internal', message: string) => void
+/**
+ * Something the learner must be told that is not part of a reply (docs/voice-protocol.md error codes).
+ * `mode_changed`: a lesson or mock exam began while a realtime model held the conversation; the
+ * connection must start over to run it.
+ */
+export type BridgeProblem = (code: 'tutor_unavailable' | 'exam_over' | 'bad_message' | 'internal' | 'mode_changed', message: string) => void
 
 /**
  * The tutor of a voice connection, in-process: a learner turn goes through exactly the service a
@@ -21,21 +26,7 @@ export function inProcessBridge(app: FastifyInstance, principal: Principal, prob
     async *learnerTurn(turn: LearnerTurn): AsyncIterable<ReplyEvent> {
       let run
       try {
-        run = await beginLearnerTurn(app, principal, {
-        clientTurnId: turn.clientTurnId,
-        text: turn.text,
-        source: turn.source,
-        ...(turn.startedAt && turn.endedAt
-          ? {
-              timing: {
-                startedAt: turn.startedAt.toISOString(),
-                endedAt: turn.endedAt.toISOString(),
-                speakingMs: Math.max(0, turn.endedAt.getTime() - turn.startedAt.getTime()),
-                ...(turn.words?.length ? { words: turn.words.map((word) => ({ ...word, startMs: Math.round(word.startMs), endMs: Math.round(word.endMs) })) } : {}),
-              },
-            }
-          : {}),
-        })
+        run = await beginLearnerTurn(app, principal, turnInput(turn))
       } catch (error) {
         // Refused before any reply (the exam ended, text too long …): the learner is told, the connection stays.
         if (error instanceof AppError && error.status < 500) {
@@ -52,6 +43,37 @@ export function inProcessBridge(app: FastifyInstance, principal: Principal, prob
         app.log.warn({ error: safeErrorSummary(error) }, 'could not store a reply latency'),
       )
     },
+    async exchange(exchange: SpokenExchange) {
+      let stored
+      try {
+        stored = await recordSpokenExchange(app, principal, { learner: exchange.learner && turnInput(exchange.learner), reply: exchange.reply }, 'websocket')
+      } catch (error) {
+        problem('internal', 'What was just said could not be saved to your transcript.')
+        throw error
+      }
+      if (exchange.reply.latencyMs !== null) app.metrics.voiceReplyLatency.observe({ transport: 'websocket' }, exchange.reply.latencyMs / 1000)
+      if (stored.mode !== 'free') problem('mode_changed', 'A lesson or mock exam has started: voice reconnects to run it.')
+      return [stored.learner, stored.tutor].flatMap((turn) => (turn ? [{ type: 'turn', turn }] : []))
+    },
+  }
+}
+
+/** A pipeline's learner turn as the turn service takes it. */
+export function turnInput(turn: LearnerTurn): LearnerTurnInput {
+  return {
+    clientTurnId: turn.clientTurnId,
+    text: turn.text,
+    source: turn.source,
+    ...(turn.startedAt && turn.endedAt
+      ? {
+          timing: {
+            startedAt: turn.startedAt.toISOString(),
+            endedAt: turn.endedAt.toISOString(),
+            speakingMs: Math.max(0, turn.endedAt.getTime() - turn.startedAt.getTime()),
+            ...(turn.words?.length ? { words: turn.words.map((word) => ({ ...word, startMs: Math.round(word.startMs), endMs: Math.round(word.endMs) })) } : {}),
+          },
+        }
+      : {}),
   }
 }
 

@@ -30,10 +30,10 @@ describe('the input ring', () => {
   })
 })
 
-function recorderWithClock() {
+function recorderWithClock(options: { realtime?: boolean } = {}) {
   const saved: TurnRecording[] = []
   let now = 1_000_000
-  const recorder = new TurnAudioRecorder({ inputSampleRate: 16_000, outputSampleRate: 24_000, save: (recording) => saved.push(recording), now: () => now, maxReplySeconds: 2 })
+  const recorder = new TurnAudioRecorder({ inputSampleRate: 16_000, outputSampleRate: 24_000, save: (recording) => saved.push(recording), now: () => now, maxReplySeconds: 2, ...options })
   const event = (value: PipelineEvent) => recorder.onEvent(value)
   const turn = (turn: Record<string, unknown>) => event({ type: 'meta', payload: { type: 'turn', turn } })
   const speech = (kind: 'start' | 'end') => event({ type: 'speech', event: kind, interrupted: false })
@@ -117,5 +117,40 @@ describe('the turn audio recorder', () => {
     expect(saved.map((recording) => recording.turnId)).toEqual(['reply-2'])
     // Two seconds at most.
     expect(saved[0]!.pcm).toHaveLength(48_000)
+  })
+})
+
+describe('the turn audio recorder with a realtime model', () => {
+  it('pairs each exchange, reported after its reply was spoken, with its speech in order, and keeps the learner\'s words', () => {
+    const { recorder, saved, turn, speech, talk, at } = recorderWithClock({ realtime: true })
+    const exchange = (index: number, value: number) => {
+      talk(0.5, 0)
+      const startedAt = at()
+      talk(1, 400 + index)
+      const endedAt = at()
+      speech('start')
+      recorder.onOutput(frame(value, 480))
+      recorder.onOutput(frame(value, 480))
+      speech('end')
+      talk(0.5, 0)
+      return { startedAt, endedAt }
+    }
+    const first = exchange(1, 7)
+    const second = exchange(2, 8)
+    // Both replies were spoken before the first exchange was stored.
+    expect(saved).toEqual([])
+    for (const [index, times] of [first, second].entries()) {
+      turn({ id: `learner-${index}`, role: 'learner', source: 'speech_engine', startedAt: new Date(times.startedAt).toISOString(), endedAt: new Date(times.endedAt).toISOString() })
+      turn({ id: `tutor-${index}`, role: 'tutor', replyToTurnId: `learner-${index}` })
+    }
+    // A learner's sample 5000 is past the 300 ms margin (4800 samples): their words.
+    const sample = (recording: TurnRecording) => recording.pcm[recording.sampleRate === 16_000 ? 5_000 : 0]
+    expect(saved.map((recording) => [recording.turnId, recording.sampleRate, recording.pcm.length, sample(recording)])).toEqual([
+      ['learner-0', 16_000, 16_000 * 1.6, 401],
+      ['tutor-0', 24_000, 960, 7],
+      ['learner-1', 16_000, 16_000 * 1.6, 402],
+      ['tutor-1', 24_000, 960, 8],
+    ])
+    expect(recorder.heldReplySamples).toBe(0)
   })
 })

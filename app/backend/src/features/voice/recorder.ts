@@ -22,6 +22,11 @@ export interface TurnAudioRecorderOptions {
   maxInputSeconds?: number
   /** How much of one reply's audio is kept, at most (the rest of a very long reply is not). */
   maxReplySeconds?: number
+  /**
+   * A realtime model answers: each exchange is stored (and its turns reported) after its reply was
+   * spoken, so a reply claims the oldest speech nobody has claimed yet, in order.
+   */
+  realtime?: boolean
   now?: () => number
 }
 
@@ -164,6 +169,7 @@ export class TurnAudioRecorder {
   }
 
   #learnerTurn(turn: StoredTurn): void {
+    if (this.#options.realtime) return this.#keepLearnerAudio(turn)
     if (!this.#generations.has(turn.id)) {
       this.#generation += 1
       this.#generations.set(turn.id, this.#generation)
@@ -174,6 +180,10 @@ export class TurnAudioRecorder {
     // A reply not yet spoken while nothing plays will not be spoken (its speech failed or was cut off);
     // while the tutor still speaks (a mock exam never gives way) replies queued behind it still follow.
     if (!this.#segments.some((segment) => !segment.ended)) this.#pending = this.#pending.filter((pending) => pending.generation >= this.#generation)
+    this.#keepLearnerAudio(turn)
+  }
+
+  #keepLearnerAudio(turn: StoredTurn): void {
     const spoken = turn.source === 'speech_engine' || turn.source === 'browser_speech'
     if (!spoken || !turn.startedAt || !turn.endedAt) return
     const pcm = this.input.cut(Date.parse(turn.startedAt) - LEARNER_MARGIN_MS, Date.parse(turn.endedAt) + LEARNER_MARGIN_MS)
@@ -183,6 +193,13 @@ export class TurnAudioRecorder {
   }
 
   #reply(turn: StoredTurn): void {
+    if (this.#options.realtime) {
+      const segment = this.#segments.find((candidate) => !candidate.turnId)
+      if (!segment) return
+      segment.turnId = turn.id
+      if (segment.ended) this.#finish(segment)
+      return
+    }
     const generation = (turn.replyToTurnId && this.#generations.get(turn.replyToTurnId)) || this.#generation
     if (this.#segments.some((segment) => segment.turnId === turn.id) || this.#pending.some((pending) => pending.turnId === turn.id)) return
     const segment = this.#segments.find((candidate) => candidate.generation === generation && !candidate.turnId)
@@ -234,10 +251,14 @@ function concat(parts: Int16Array[]): Int16Array {
  * CPU work: a queue keeps a burst of turns from competing with the conversation). Failures are
  * logged without anything personal and never reach the learner.
  */
-export function connectionRecorder(app: FastifyInstance, userId: string, rates: { inputSampleRate: number; outputSampleRate: number }): TurnAudioRecorder & { saved: () => Promise<void> } {
+export function connectionRecorder(
+  app: FastifyInstance,
+  userId: string,
+  options: { inputSampleRate: number; outputSampleRate: number; realtime?: boolean },
+): TurnAudioRecorder & { saved: () => Promise<void> } {
   let queue = Promise.resolve()
   const recorder = new TurnAudioRecorder({
-    ...rates,
+    ...options,
     save: (recording) => {
       queue = queue
         .then(() => storeTurnAudio(app, userId, recording))

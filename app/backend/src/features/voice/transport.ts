@@ -1,8 +1,9 @@
-import { createVoicePipeline, type PipelineEvent, type TurnTaking, type VoicePipeline, type VoicePipelineOptions } from '@avaaz/voice'
+import { createVoicePipeline, type PipelineEvent, type RealtimeModelConfig, type TurnTaking, type VoicePipeline, type VoicePipelineOptions } from '@avaaz/voice'
 import type { FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
 import { z } from 'zod'
 import { safeErrorSummary } from '../../core/logger.js'
+import { realtimeTutorContext } from '../sessions/exchanges.js'
 import { endOpenSitting, ensureOpenSitting, loadLearner, loadSession } from '../sessions/service.js'
 import { inProcessBridge } from './bridge.js'
 import { connectionRecorder, type TurnAudioRecorder } from './recorder.js'
@@ -20,6 +21,8 @@ const TOO_FAST_CLOSE_SECONDS = 10
 /** Longest frame accepted. */
 const MAX_FRAME_MS = 200
 const HELLO_TIMEOUT_MS = 10_000
+/** Close code asking the client to connect again at once (RFC 6455 "service restart"): the session's mode changed under a realtime model. */
+const RECONNECT_CLOSE_CODE = 1012
 
 const clientTurnId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/)
 const helloSchema = z.object({
@@ -155,10 +158,18 @@ export function serveVoiceSocket(app: FastifyInstance, socket: WebSocket, ticket
     const configured = app.config.voice.speechToText
     // Without a server engine the browser's recognition sends the text, whatever the client preferred.
     const speechToText = hello.speechToText === 'browser' || configured.kind === 'browser' ? ({ kind: 'browser' } as const) : configured
-    const turnAudio = connectionRecorder(app, principal!.userId, { inputSampleRate: hello.sampleRate, outputSampleRate: OUTPUT_SAMPLE_RATE })
+    // A realtime model holds free conversation (it hears the audio itself, whatever the client's recognition).
+    const realtimeModel = app.config.voice.realtime
+    const realtime = realtimeModel ? await realtimeTutorContext(app, user.id) : null
+    const turnAudio = connectionRecorder(app, principal!.userId, { inputSampleRate: hello.sampleRate, outputSampleRate: OUTPUT_SAMPLE_RATE, realtime: realtime !== null })
     recorder = turnAudio
+    const problem = (code: string, message: string) => {
+      send({ type: 'error', code, message, fatal: false })
+      if (code === 'mode_changed') socket.close(RECONNECT_CLOSE_CODE, code)
+    }
     const started = await app.voice.createPipeline({
-      bridge: inProcessBridge(app, principal!, (code, message) => send({ type: 'error', code, message, fatal: false })),
+      bridge: inProcessBridge(app, principal!, problem),
+      ...(realtimeModel && realtime ? { realtime: { model: realtimeModel, ...realtime, language: 'nb' } } : {}),
       speechToText,
       speech: app.config.voice.speech.kind === 'espeak' ? { kind: 'espeak', command: app.config.voice.speech.command, voice: 'nb' } : app.config.voice.speech,
       turnTaking,
@@ -181,6 +192,8 @@ export function serveVoiceSocket(app: FastifyInstance, socket: WebSocket, ticket
           }
         }
         if (message) send(message)
+        // The pipeline cannot go on (a realtime model's connection failed for good): the client connects again.
+        if (event.type === 'error' && event.fatal) socket.close(1011, event.code)
       },
     })
     send({
@@ -189,11 +202,17 @@ export function serveVoiceSocket(app: FastifyInstance, socket: WebSocket, ticket
       sittingId: sitting.id,
       inputSampleRate: hello.sampleRate,
       outputSampleRate: started.outputSampleRate,
-      engines: { speechToText: speechToText.kind, tutor: app.tutor.ai.provider, speech: app.config.voice.speech.kind },
+      engines: realtimeModel && realtime
+        ? { speechToText: realtimeEngine(realtimeModel), tutor: realtimeEngine(realtimeModel), speech: realtimeEngine(realtimeModel) }
+        : { speechToText: speechToText.kind, tutor: app.tutor.ai.provider, speech: app.config.voice.speech.kind },
       turnTaking: { endOfTurnSilenceMs: turnTaking.endOfTurnSilenceMs, interruptions: turnTaking.allowInterruptions },
     })
     return started
   }
+}
+
+function realtimeEngine(model: RealtimeModelConfig): 'openai-realtime' | 'gemini-live' {
+  return model.provider === 'openai' ? 'openai-realtime' : 'gemini-live'
 }
 
 /** A pipeline event as the protocol's message. */
@@ -202,7 +221,7 @@ function protocolMessage(event: PipelineEvent): Record<string, unknown> | null {
     case 'meta':
       return event.payload
     case 'error':
-      return { type: 'error', code: event.code, message: event.message, fatal: false }
+      return { type: 'error', code: event.code, message: event.message, fatal: event.fatal === true }
     case 'latency':
       return { type: 'latency', clientTurnId: event.clientTurnId, ms: Math.round(event.ms) }
     default:

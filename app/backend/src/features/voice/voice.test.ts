@@ -6,61 +6,15 @@ import { norwegianSpeech, rms } from '@avaaz/voice/testing/audio'
 import { FakeOpenAI } from '@avaaz/voice/testing/fake-openai'
 import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { WebSocket } from 'ws'
 import { turns, users } from '../../core/db/schema/index.js'
 import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
 import { examClient } from '../../test/exams.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
+import { connectVoice, VoiceClient, voiceTicket } from '../../test/voice-client.js'
 import { applyRetention, audioDir } from '../sessions/retention.js'
 import { decodeOggOpus } from './ogg-opus-reader.js'
 
 vi.setConfig({ testTimeout: 90_000 })
-
-/** A voice client as a browser runs it: a ticket, the socket, hello, then frames and messages. */
-class VoiceClient {
-  readonly messages: Array<Record<string, unknown>> = []
-  readonly audio: Int16Array[] = []
-  closed: { code: number; reason: string } | null = null
-  private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data, isBinary) => {
-      if (isBinary) {
-        const bytes = data as Buffer
-        this.audio.push(new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)))
-      } else this.messages.push(JSON.parse(data.toString()) as Record<string, unknown>)
-    })
-    socket.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }))
-  }
-
-  static async open(base: string, ticket: string): Promise<VoiceClient> {
-    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/v1/voice/ws?ticket=${encodeURIComponent(ticket)}`)
-    const client = new VoiceClient(socket)
-    await new Promise<void>((resolve, reject) => {
-      socket.once('open', () => resolve())
-      socket.once('error', reject)
-    })
-    return client
-  }
-
-  send(message: Record<string, unknown>) {
-    this.socket.send(JSON.stringify(message))
-  }
-
-  async until(predicate: (client: VoiceClient) => boolean, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (!predicate(this)) {
-      if (Date.now() > deadline) throw new Error(`timed out; messages: ${JSON.stringify(this.messages.map((message) => message.type))}`)
-      await new Promise((resolve) => setTimeout(resolve, 25))
-    }
-  }
-
-  of(type: string) {
-    return this.messages.filter((message) => message.type === type)
-  }
-
-  close() {
-    this.socket.close()
-  }
-}
 
 let harness: TestApp
 let base: string
@@ -86,21 +40,8 @@ async function learner(level = 'A2'): Promise<TestUser> {
   return user
 }
 
-async function ticket(user: TestUser): Promise<string> {
-  const response = await harness.app.inject({ method: 'POST', url: '/api/v1/sessions/default/token', headers: user.headers, payload: {} })
-  expect(response.statusCode, response.body).toBe(200)
-  const access = response.json()
-  expect(access).toMatchObject({ transport: 'websocket', url: '/api/v1/voice/ws', ticket: expect.stringMatching(/^vt_/) })
-  expect(Date.parse(access.expiresAt) - Date.now()).toBeLessThanOrEqual(60_000)
-  return access.ticket
-}
-
-async function connect(user: TestUser, hello: Record<string, unknown> = {}): Promise<VoiceClient> {
-  const client = await VoiceClient.open(base, await ticket(user))
-  client.send({ type: 'hello', protocol: 1, sampleRate: 16_000, speechToText: 'server', ...hello })
-  await client.until((c) => c.of('ready').length > 0 || c.closed !== null)
-  return client
-}
+const ticket = (user: TestUser) => voiceTicket(harness.app, user)
+const connect = (user: TestUser, hello: Record<string, unknown> = {}) => connectVoice(harness.app, base, user, hello)
 
 /** Norwegian speech as a microphone sends it: half a second of silence, the words, two seconds of silence, in real time. */
 async function speak(client: VoiceClient, text: string): Promise<number> {
