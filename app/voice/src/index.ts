@@ -5,3 +5,4 @@ export { BrowserTranscriptSTT, type BrowserTranscript } from './engines/browser-
 export { EspeakTTS, type EspeakTTSOptions } from './engines/espeak-tts.js'
 export { OpenAISpeechTTS, type OpenAISpeechOptions } from './engines/openai-tts.js'
 export { OpenAITranscriptionSTT, type OpenAITranscriptionOptions } from './engines/openai-stt.js'
+export { InputRing, TurnAudioRecorder, defaultTurnAudioRecorderOptions, type TurnAudioRecorderOptions, type TurnRecording } from './turn-recorder.js'

@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import type { TurnRecording } from '@avaaz/voice'
 import { and, eq, isNull } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Principal } from '../../core/auth/access.js'
@@ -10,12 +11,7 @@ import { encodeOggOpus, toOpusRate } from './ogg-opus.js'
 
 /** Kept turn audio on disk: stored for learners who keep audio, served to its owner only. */
 
-export interface TurnRecording {
-  turnId: string
-  /** Mono PCM16. */
-  pcm: Int16Array
-  sampleRate: number
-}
+export type { TurnRecording }
 
 export const TURN_AUDIO_CONTENT_TYPE = 'audio/ogg; codecs=opus'
 

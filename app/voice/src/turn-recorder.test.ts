@@ -1,7 +1,6 @@
-import type { PipelineEvent } from '@avaaz/voice'
 import { describe, expect, it } from 'vitest'
-import { InputRing, TurnAudioRecorder } from './recorder.js'
-import type { TurnRecording } from './turn-audio.js'
+import { InputRing, TurnAudioRecorder, type TurnRecording } from './turn-recorder.js'
+import type { PipelineEvent } from './types.js'
 
 /** A 20 ms frame at 16 kHz whose samples all hold `value`. */
 const frame = (value: number, samples = 320) => new Int16Array(samples).fill(value)
