@@ -32,7 +32,7 @@ export default defineAgent({
         audioOut: io.audioOut,
         client: io.client,
         learnerLeft: io.learnerLeft,
-        engineKeys: { openaiApiKey: settings.openaiApiKey, espeakCommand: settings.espeakCommand },
+        engineKeys: { openaiApiKey: settings.openaiApiKey, googleApiKey: settings.googleApiKey, espeakCommand: settings.espeakCommand },
         log: logger,
       })
       // No identities in the log: the reason is enough to follow a job.

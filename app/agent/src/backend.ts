@@ -16,6 +16,29 @@ export interface AgentContext {
     /** What answers (the provider, or offline): told to the browser in `ready`. */
     tutor: string
   }
+  /** A realtime model for this conversation, with its key from the agent's own environment; null: the pipeline above. */
+  realtime: {
+    provider: 'openai' | 'gemini'
+    model: string
+    voice: string
+    baseURL?: string
+    transcriptionModel?: string
+    instructions: string
+    history: Array<{ role: 'learner' | 'tutor'; text: string }>
+  } | null
+}
+
+/** An exchange held by a realtime model (the backend's AgentExchangeRequest). */
+export interface AgentExchangeRequest {
+  learner: AgentTurnRequest | null
+  reply: { text: string; interrupted: boolean; latencyMs: number | null }
+}
+
+/** The stored turns of an exchange, and the session's mode now (anything but free: start the pipeline over). */
+export interface AgentExchangeResult {
+  learner: Record<string, unknown> | null
+  tutor: Record<string, unknown> | null
+  mode: 'free' | 'lesson' | 'exam'
 }
 
 export interface AgentTurnRequest {
@@ -88,6 +111,11 @@ export class BackendClient {
   /** The reply to a turn was spoken: end of the learner's speech → first audio out, stored on the reply. */
   async replyLatency(who: ServiceTokenFor, clientTurnId: string, latencyMs: number): Promise<void> {
     await (await this.#call(who, 'POST', 'latency', { clientTurnId, latencyMs: Math.round(latencyMs) })).body?.cancel()
+  }
+
+  /** Stores an exchange a realtime model held (safe to repeat: the learner's client turn id is stored once). */
+  async exchange(who: ServiceTokenFor, exchange: AgentExchangeRequest): Promise<AgentExchangeResult> {
+    return (await (await this.#call(who, 'POST', 'exchanges', exchange)).json()) as AgentExchangeResult
   }
 
   /** Sends a final learner turn and yields the reply's events as the backend streams them. */

@@ -1,4 +1,4 @@
-import type { LearnerTurn, ReplyEvent, TutorBridge } from '@avaaz/voice'
+import type { LearnerTurn, ReplyEvent, SpokenExchange, TutorBridge } from '@avaaz/voice'
 import { BackendError, type AgentTurnRequest, type BackendClient } from './backend.js'
 import type { ServiceTokenFor } from './service-token.js'
 
@@ -24,6 +24,8 @@ export interface BackendBridgeOptions {
   onStateChange?: () => void
   /** A turn the backend refused before replying (the mock exam is over, the text is too long). */
   onProblem?: BridgeProblem
+  /** A realtime model's exchange was stored while the session was no longer in free conversation (a lesson or exam began). */
+  onModeChanged?: () => void
 }
 
 const meta = (payload: Record<string, unknown>): ReplyEvent => ({ type: 'meta', payload })
@@ -36,7 +38,7 @@ const meta = (payload: Record<string, unknown>): ReplyEvent => ({ type: 'meta', 
  * and `change`, lines are spoken after the reply. A failed reply throws (the pipeline tells the
  * learner); a refused turn is told through `onProblem` and the session goes on.
  */
-export function backendBridge({ backend, who, onStateChange, onProblem }: BackendBridgeOptions): TutorBridge {
+export function backendBridge({ backend, who, onStateChange, onProblem, onModeChanged }: BackendBridgeOptions): TutorBridge {
   return {
     async *learnerTurn(turn: LearnerTurn, signal: AbortSignal): AsyncIterable<ReplyEvent> {
       let changed = false
@@ -98,6 +100,14 @@ export function backendBridge({ backend, who, onStateChange, onProblem }: Backen
     replySpoken({ clientTurnId, latencyMs }) {
       if (latencyMs === null) return
       void backend.replyLatency(who, clientTurnId, latencyMs).catch(() => {})
+    },
+    async exchange(exchange: SpokenExchange) {
+      const stored = await backend.exchange(who, {
+        learner: exchange.learner && turnRequest(exchange.learner),
+        reply: { ...exchange.reply, latencyMs: exchange.reply.latencyMs === null ? null : Math.round(exchange.reply.latencyMs) },
+      })
+      if (stored.mode !== 'free') onModeChanged?.()
+      return [stored.learner, stored.tutor].flatMap((turn) => (turn ? [{ type: 'turn', turn }] : []))
     },
   }
 }

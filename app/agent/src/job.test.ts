@@ -24,6 +24,7 @@ function contextFor(userId: string, sessionId: string, overrides: Partial<AgentC
     mode: 'free',
     turnTaking: { endOfTurnSilenceMs: 1600, allowInterruptions: true },
     engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' }, tutor: 'offline' },
+    realtime: null,
     ...overrides,
   }
 }
@@ -62,7 +63,7 @@ async function room(options: { context?: Partial<AgentContext>; job?: Partial<Ag
     if (!pipelines[0]) throw new Error('the pipeline never started')
     return pipelines[0]
   }
-  return { userId, sessionId, backend, frames, messages, sent, played, cleared: () => cleared, left, job, pipeline }
+  return { userId, sessionId, backend, frames, messages, sent, played, cleared: () => cleared, left, job, pipeline, pipelines }
 }
 
 const until = async (condition: () => boolean, what: string) => {
@@ -228,6 +229,85 @@ describe('the agent’s job handler, against a local fake backend', () => {
     r.messages.push({ type: 'end' })
     await expect(r.job).resolves.toMatchObject({ reason: 'ended_by_learner' })
     expect(r.backend.calls.at(-1)).toMatchObject({ method: 'POST', path: 'leave' })
+  })
+})
+
+describe('the agent’s job handler with a realtime model', () => {
+  const realtime = {
+    provider: 'openai' as const,
+    model: 'gpt-realtime',
+    voice: 'marin',
+    instructions: 'You are Avaaz, a warm and patient speaking tutor.',
+    history: [{ role: 'tutor' as const, text: 'Hei! Hva heter du?' }],
+  }
+
+  it('gives the pipeline the model with the agent’s own key, stores its exchanges, and starts over on the pipeline when an exam begins', async () => {
+    const r = await room({ context: { realtime }, job: { engineKeys: { openaiApiKey: 'sk-agent' } } })
+    const first = await r.pipeline()
+    expect(first.options.realtime).toEqual({
+      model: { provider: 'openai', apiKey: 'sk-agent', model: 'gpt-realtime', voice: 'marin' },
+      instructions: realtime.instructions,
+      history: realtime.history,
+      language: 'nb',
+    })
+    expect(r.sent[0]).toMatchObject({ type: 'ready', engines: { speechToText: 'openai-realtime', tutor: 'openai-realtime', speech: 'openai-realtime' } })
+
+    const startedAt = new Date('2026-11-24T10:00:00.000Z')
+    first.exchange({
+      learner: { clientTurnId: 'speech-realtime-1', text: 'Jeg heter Ola.', source: 'speech_engine', startedAt, endedAt: new Date(startedAt.getTime() + 1_200) },
+      reply: { text: 'Hei, Ola!', interrupted: false, latencyMs: 312.6 },
+      model: 'openai:gpt-realtime',
+    })
+    await until(() => r.sent.filter((message) => message.type === 'turn').length === 2, 'the stored exchange')
+    const stored = r.backend.calls.find((call) => call.path === 'exchanges')!
+    expect(stored.body).toEqual({
+      learner: {
+        clientTurnId: 'speech-realtime-1',
+        text: 'Jeg heter Ola.',
+        source: 'speech_engine',
+        timing: { startedAt: startedAt.toISOString(), endedAt: '2026-11-24T10:00:01.200Z', speakingMs: 1_200 },
+      },
+      reply: { text: 'Hei, Ola!', interrupted: false, latencyMs: 313 },
+    })
+
+    // The learner started a mock exam elsewhere: the next exchange says so, and the room runs the exam on the pipeline.
+    r.backend.exchangeMode = 'exam'
+    r.backend.context = { ...r.backend.context, mode: 'exam', realtime: null, turnTaking: { endOfTurnSilenceMs: 1600, allowInterruptions: false } }
+    first.exchange({ learner: null, reply: { text: 'Lykke til!', interrupted: false, latencyMs: null }, model: 'openai:gpt-realtime' })
+    await until(() => r.pipelines.length === 2 && first.closed, 'the restarted pipeline')
+    const second = r.pipelines[1]!
+    expect(second.options.realtime).toBeUndefined()
+    expect(second.options.turnTaking).toEqual({ endOfTurnSilenceMs: 1600, allowInterruptions: false })
+    expect(r.sent.filter((message) => message.type === 'ready').at(-1)).toMatchObject({ engines: { speechToText: 'browser', tutor: 'offline', speech: 'espeak' } })
+    // Audio and messages now reach the new pipeline.
+    r.frames.push(new Int16Array(1_600))
+    await until(() => second.audio.length === 1, 'audio into the new pipeline')
+    r.left.abort()
+    await r.job
+    expect(second.closed).toBe(true)
+  })
+
+  it('starts a failed pipeline over, a few times at most', async () => {
+    const r = await room({ context: { realtime }, job: { engineKeys: { openaiApiKey: 'sk-agent' } } })
+    await r.pipeline()
+    for (let failures = 1; failures <= 7; failures++) {
+      r.pipelines.at(-1)!.failFatally()
+      await new Promise((resolve) => setTimeout(resolve, 30))
+    }
+    await until(() => r.pipelines.length === 6, 'the restarts')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(r.pipelines).toHaveLength(6)
+    expect(r.pipelines.slice(0, 5).every((pipeline) => pipeline.closed)).toBe(true)
+    // The browser hears of each failure, but none is final for it: the room goes on.
+    expect(r.sent.filter((message) => message.type === 'error').every((message) => message.fatal === false)).toBe(true)
+    r.left.abort()
+    await r.job
+  })
+
+  it('refuses to start without the key for the model the backend names, before opening the sitting', async () => {
+    const r = await room({ context: { realtime: { ...realtime, provider: 'gemini', model: 'gemini-2.5-flash-native-audio-preview-12-2025', voice: 'Puck' } }, job: { engineKeys: { openaiApiKey: 'sk-agent' } } })
+    await expect(r.job).rejects.toThrow(/GOOGLE_GENERATIVE_AI_API_KEY/)
+    expect(r.backend.calls.map((call) => call.path)).toEqual(['context'])
   })
 })
 

@@ -1,4 +1,4 @@
-import type { PipelineEvent, SpeechConfig, SpeechToTextConfig, TurnTaking, VoicePipeline } from '@avaaz/voice'
+import type { PipelineEvent, RealtimeTutor, SpeechConfig, SpeechToTextConfig, TurnTaking, VoicePipeline } from '@avaaz/voice'
 import type { AgentContext, BackendClient } from './backend.js'
 import { backendBridge } from './bridge.js'
 import type { PipelineFactory } from './pipeline.js'
@@ -50,7 +50,7 @@ export interface AgentJobOptions {
   /** Aborted when the learner leaves the room (or the room goes away). */
   learnerLeft: AbortSignal
   /** The backend names the engines; their keys are the agent's own. */
-  engineKeys?: { openaiApiKey?: string; espeakCommand?: string }
+  engineKeys?: { openaiApiKey?: string; googleApiKey?: string; espeakCommand?: string }
   /** How often turn-taking is re-read from the backend (the learner may start an exam meanwhile). */
   contextRefreshMs?: number
   log?: JobLog
@@ -88,8 +88,8 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
 
   const context = await backend.context(who)
   if (context.sessionId !== sessionId || context.userId !== options.identity) throw new Error('The backend answered for another learner or session.')
-  const speechToText = speechToTextConfig(context.engines.speechToText, options.engineKeys)
-  const speech = speechConfig(context.engines.speech, options.engineKeys)
+  // Checked before joining: a missing engine key is a deployment mistake, not something to retry.
+  enginesOf(context, options.engineKeys)
   const { sittingId } = await backend.join(who)
 
   const ended = new AbortController()
@@ -108,16 +108,24 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
     }
   }
 
-  try {
-    pipeline = await options.pipelineFactory({
+  /** Builds the pipeline the context asks for and tells the browser (`ready`, as the WebSocket transport sends after `hello`). */
+  const start = async (context: AgentContext): Promise<VoicePipeline> => {
+    const engines = enginesOf(context, options.engineKeys)
+    turnTaking = turnTakingOf(context)
+    // Events may come while the factory is still starting the pipeline (before it is assigned).
+    const self: { pipeline?: VoicePipeline } = {}
+    const started = await options.pipelineFactory({
       bridge: backendBridge({
         backend,
         who,
         onStateChange: () => void refresh(),
         onProblem: (code, message) => client?.send({ type: 'error', code, message, fatal: false }),
+        // A lesson or mock exam began under a realtime model: they run on the pipeline.
+        onModeChanged: () => void restart('the session left free conversation'),
       }),
-      speechToText,
-      speech,
+      ...(engines.realtime ? { realtime: engines.realtime } : {}),
+      speechToText: engines.speechToText,
+      speech: engines.speech,
       turnTaking,
       inputSampleRate: audioIn.sampleRate,
       outputSampleRate: audioOut.sampleRate,
@@ -128,42 +136,66 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
         const role = event.type === 'meta' && event.payload.type === 'turn' ? (event.payload.turn as { role?: unknown } | undefined)?.role : undefined
         if (typeof role === 'string' && role !== 'learner' && (role === 'tutor') !== turnTaking.allowInterruptions) {
           turnTaking = { ...turnTaking, allowInterruptions: role === 'tutor' }
-          pipeline?.setTurnTaking(turnTaking)
+          self.pipeline?.setTurnTaking(turnTaking)
         }
         client?.send(clientMessage(event))
+        if (event.type === 'error' && event.fatal) void restart(`the pipeline failed (${event.code})`)
       },
     })
+    client?.send({
+      type: 'ready',
+      protocol: 1,
+      sittingId,
+      inputSampleRate: audioIn.sampleRate,
+      outputSampleRate: started.outputSampleRate,
+      engines: engines.names,
+      turnTaking: { endOfTurnSilenceMs: turnTaking.endOfTurnSilenceMs, interruptions: turnTaking.allowInterruptions },
+    })
+    self.pipeline = started
+    log.info({ level: context.level, mode: context.mode, realtime: engines.realtime !== undefined }, 'tutor joined the learner')
+    return started
+  }
+
+  // A restart replaces the pipeline with the one the current context asks for, one at a time and only
+  // a few times per room: a model that keeps failing is not retried for ever.
+  let restarts = 0
+  let restarting: Promise<void> = Promise.resolve()
+  const restart = (why: string): Promise<void> =>
+    (restarting = restarting.then(async () => {
+      if (done.aborted || restarts >= MAX_PIPELINE_RESTARTS) return
+      restarts += 1
+      log.info({ why, restarts }, 'restarting the voice pipeline')
+      try {
+        const next = await start(await backend.context(who))
+        const previous = pipeline
+        pipeline = next
+        if (done.aborted) await next.close()
+        await previous?.close().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'the old pipeline did not close cleanly'))
+      } catch (error) {
+        log.warn({ error: (error as Error).message }, 'could not restart the voice pipeline')
+      }
+    }))
+
+  try {
+    pipeline = await start(context)
   } catch (error) {
     await backend.leave(who).catch(() => {})
     throw error
   }
-  const running = pipeline
-  // The protocol's `ready`, as the WebSocket transport sends it after `hello`: the browser learns the
-  // engines and turn-taking (its own speech recognition waits for the level's silence).
-  client?.send({
-    type: 'ready',
-    protocol: 1,
-    sittingId,
-    inputSampleRate: audioIn.sampleRate,
-    outputSampleRate: running.outputSampleRate,
-    engines: { speechToText: speechToText.kind, tutor: context.engines.tutor, speech: speech.kind },
-    turnTaking: { endOfTurnSilenceMs: turnTaking.endOfTurnSilenceMs, interruptions: turnTaking.allowInterruptions },
-  })
-  log.info({ level: context.level, mode: context.mode }, 'tutor joined the learner')
 
   const timer = setInterval(() => void refresh(), options.contextRefreshMs ?? 30_000)
   timer.unref()
   void (async () => {
     for await (const frame of audioIn.frames) {
       if (done.aborted) break
-      running.pushAudio(frame)
+      pipeline?.pushAudio(frame)
     }
   })().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'learner audio stopped'))
   if (client) {
     void (async () => {
       for await (const message of client.messages) {
         if (done.aborted) break
-        if (handleClientMessage(running, message, client) === 'end') ended.abort()
+        if (pipeline && handleClientMessage(pipeline, message, client) === 'end') ended.abort()
       }
     })().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'learner messages stopped'))
   }
@@ -175,10 +207,50 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
     })
   } finally {
     clearInterval(timer)
-    await running.close().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'the pipeline did not close cleanly'))
+    await restarting
+    await pipeline?.close().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'the pipeline did not close cleanly'))
     await backend.leave(who).catch((error: unknown) => log.warn({ error: (error as Error).message }, 'could not close the sitting (the webhook will)'))
   }
   return { userId: options.identity, sessionId, reason: ended.signal.aborted ? 'ended_by_learner' : 'learner_left' }
+}
+
+/** Fatal pipeline failures (and mode changes) a room restarts its pipeline for, at most. */
+const MAX_PIPELINE_RESTARTS = 5
+
+interface Engines {
+  realtime?: RealtimeTutor
+  speechToText: SpeechToTextConfig
+  speech: SpeechConfig
+  /** As the browser is told in `ready`. */
+  names: { speechToText: string; tutor: string; speech: string }
+}
+
+/** The engines the context names, with the agent's own keys; throws when a key is missing. */
+function enginesOf(context: AgentContext, keys: AgentJobOptions['engineKeys']): Engines {
+  if (context.realtime) {
+    const { provider, model, voice, baseURL, transcriptionModel, instructions, history } = context.realtime
+    const apiKey = provider === 'openai' ? keys?.openaiApiKey : keys?.googleApiKey
+    if (!apiKey) throw new Error(`The backend holds conversation with ${provider === 'openai' ? 'OpenAI Realtime' : 'Gemini Live'}, but the agent has no ${provider === 'openai' ? 'OPENAI_API_KEY' : 'GOOGLE_GENERATIVE_AI_API_KEY'}.`)
+    const name = provider === 'openai' ? 'openai-realtime' : 'gemini-live'
+    return {
+      realtime: {
+        model:
+          provider === 'openai'
+            ? { provider, apiKey, model, voice, ...(baseURL ? { baseURL } : {}), ...(transcriptionModel ? { transcriptionModel } : {}) }
+            : { provider, apiKey, model, voice, ...(baseURL ? { baseURL } : {}) },
+        instructions,
+        history,
+        language: 'nb',
+      },
+      // Unused beside a realtime model (it hears and speaks itself).
+      speechToText: { kind: 'browser' },
+      speech: { kind: 'espeak', voice: 'nb', ...(keys?.espeakCommand ? { command: keys.espeakCommand } : {}) },
+      names: { speechToText: name, tutor: name, speech: name },
+    }
+  }
+  const speechToText = speechToTextConfig(context.engines.speechToText, keys)
+  const speech = speechConfig(context.engines.speech, keys)
+  return { speechToText, speech, names: { speechToText: speechToText.kind, tutor: context.engines.tutor, speech: speech.kind } }
 }
 
 function turnTakingOf(context: AgentContext): TurnTaking {
@@ -200,6 +272,7 @@ function speechConfig(engine: AgentContext['engines']['speech'], keys: AgentJobO
 /** A pipeline event as the browser gets it: the protocol's server message (meta events are already one). */
 function clientMessage(event: PipelineEvent): Record<string, unknown> {
   if (event.type === 'meta') return event.payload
+  // The agent starts a failed pipeline over itself: for the browser no error is fatal here.
   if (event.type === 'error') return { ...event, fatal: false }
   return { ...event }
 }

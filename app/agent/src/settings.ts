@@ -9,8 +9,10 @@ export interface AgentSettings {
   serviceSecret: string
   /** Must equal the backend's LIVEKIT_AGENT_NAME: its room tokens dispatch this name. */
   agentName: string
-  /** For OpenAI speech-to-text or speech, when the backend is configured with them. */
+  /** For OpenAI speech-to-text, speech or OpenAI Realtime, when the backend is configured with them. */
   openaiApiKey: string | undefined
+  /** For Gemini Live, when the backend's VOICE_TUTOR is gemini-live. */
+  googleApiKey: string | undefined
   espeakCommand: string | undefined
 }
 
@@ -37,6 +39,7 @@ export function readSettings(env: Record<string, string | undefined> = process.e
     serviceSecret: serviceSecret!,
     agentName: value('LIVEKIT_AGENT_NAME') ?? 'avaaz-tutor',
     openaiApiKey: value('OPENAI_API_KEY'),
+    googleApiKey: value('GOOGLE_GENERATIVE_AI_API_KEY'),
     espeakCommand: value('ESPEAK_COMMAND'),
   }
 }

@@ -30,6 +30,8 @@ export interface FakeBackend {
   reply: (body: { clientTurnId: string; text: string }) => ScriptedReply
   /** Set to refuse turns before any reply, as the backend does (409: the mock exam is over). */
   refuseTurns?: { status: number; detail: string }
+  /** The session's mode an exchange reports (the backend's, after storing it). */
+  exchangeMode: 'free' | 'lesson' | 'exam'
   close(): Promise<void>
 }
 
@@ -40,6 +42,7 @@ export async function startFakeBackend(secret: string, context: AgentContext): P
     calls: [],
     refusals: [],
     context,
+    exchangeMode: 'free',
     reply: ({ clientTurnId, text }) => [
       { event: 'turn', data: { turn: { id: 't-1', role: 'learner', clientTurnId, text } } },
       { event: 'delta', data: { text: 'Hei! ' } },
@@ -62,7 +65,7 @@ export async function startFakeBackend(secret: string, context: AgentContext): P
       const text = Buffer.concat(chunks).toString('utf8')
       const body = text ? (JSON.parse(text) as unknown) : undefined
 
-      const match = /^\/api\/v1\/agent\/sessions\/([^/]+)\/(context|join|leave|turns|latency)$/.exec(path)
+      const match = /^\/api\/v1\/agent\/sessions\/([^/]+)\/(context|join|leave|turns|latency|exchanges)$/.exec(path)
       if (!match) return refuse(response, 404, path, 'no such route')
       const header = request.headers.authorization ?? ''
       let claims: JWTPayload
@@ -86,6 +89,15 @@ export async function startFakeBackend(secret: string, context: AgentContext): P
           return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(backend.context))
         case 'latency':
           return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ recorded: true }))
+        case 'exchanges': {
+          const exchange = body as { learner: { clientTurnId: string; text: string } | null; reply: { text: string } }
+          const stored = {
+            learner: exchange.learner ? { id: `l-${exchange.learner.clientTurnId}`, role: 'learner', text: exchange.learner.text } : null,
+            tutor: exchange.reply.text ? { id: `t-${backend.calls.length}`, role: 'tutor', text: exchange.reply.text } : null,
+            mode: backend.exchangeMode,
+          }
+          return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(stored))
+        }
         case 'join':
         case 'leave':
           return response

@@ -1,4 +1,4 @@
-import type { LearnerTurn, ReplyEvent, TurnTaking, VoicePipeline, VoicePipelineOptions } from '@avaaz/voice'
+import type { LearnerTurn, ReplyEvent, SpokenExchange, TurnTaking, VoicePipeline, VoicePipelineOptions } from '@avaaz/voice'
 
 /**
  * Plays the shared pipeline's part by its contract (app/voice/src/types.ts) without audio engines: a
@@ -45,6 +45,18 @@ export class FakePipeline implements VoicePipeline {
   async close(): Promise<void> {
     await this.#pending
     this.closed = true
+  }
+
+  /** A realtime model held an exchange: stored through the bridge, its turns shown. */
+  exchange(exchange: SpokenExchange): void {
+    this.#pending = this.#pending.then(async () => {
+      for (const payload of await this.options.bridge.exchange!(exchange)) this.options.onEvent({ type: 'meta', payload })
+    })
+  }
+
+  /** The pipeline cannot go on (a realtime model's connection failed for good). */
+  failFatally(): void {
+    this.options.onEvent({ type: 'error', code: 'tutor_unavailable', message: 'The model is gone.', fatal: true })
   }
 
   /** Resolves when every turn handed over so far has been answered (or failed). */

@@ -48,6 +48,7 @@ describe('agent API: the learner’s context', () => {
       mode: 'free',
       turnTaking: { endOfTurnSilenceMs: 1600, allowInterruptions: true },
       engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' }, tutor: 'offline' },
+      realtime: null,
     })
     for (const [level, silence] of [['A2', 1200], ['B1', 800], ['B2', 600]] as const) {
       const other = await learner(level)
@@ -110,6 +111,11 @@ describe('agent API: only the agent, only for its learner', () => {
     expect((await call('POST', `${bob.user.id}/join`, aliceToken)).statusCode).toBe(403)
     const turn = await call('POST', `${bob.user.id}/turns`, aliceToken, { clientTurnId: 'cross-learner-1', text: 'Hei, jeg er Bob.' })
     expect(turn.statusCode).toBe(403)
+    const exchange = await call('POST', `${bob.user.id}/exchanges`, aliceToken, {
+      learner: { clientTurnId: 'cross-learner-2', text: 'Hei, jeg er Bob.' },
+      reply: { text: 'Hei, Bob!', interrupted: false, latencyMs: 300 },
+    })
+    expect(exchange.statusCode).toBe(403)
     // A token naming Bob but Alice's session is no better.
     expect((await call('GET', `${bob.user.id}/context`, bearer(await bob.token({ sid: alice.sessionId })))).statusCode).toBe(403)
     expect(await harness.app.db.select().from(turns).where(eq(turns.userId, bob.user.id))).toEqual([])
@@ -170,5 +176,39 @@ describe('agent API: turns and presence', () => {
     const response = await call('POST', `${user.id}/turns`, bearer(await token()), { clientTurnId: 'agent-empty-01', text: '   ' })
     expect(response.statusCode).toBe(400)
     expect(response.headers['content-type']).toContain('application/problem+json')
+  })
+})
+
+describe('agent API: a realtime model’s exchanges', () => {
+  it('stores the exchange once as the learner’s turn and its reply, and says the session’s mode', async () => {
+    const { user, token } = await learner('B1')
+    const headers = bearer(await token())
+    await call('POST', `${user.id}/join`, headers)
+    const body = {
+      learner: { clientTurnId: 'agent-exchange-01', text: 'Jeg har jobbet som sykepleier i fem år.' },
+      reply: { text: 'Det er lenge! Hva liker du best med jobben?', interrupted: false, latencyMs: 410 },
+    }
+    const first = await call('POST', `${user.id}/exchanges`, headers, body)
+    expect(first.statusCode, first.body).toBe(200)
+    expect(first.json()).toMatchObject({
+      learner: { role: 'learner', source: 'speech_engine', clientTurnId: 'agent-exchange-01' },
+      tutor: { role: 'tutor', text: 'Det er lenge! Hva liker du best med jobben?', latencyMs: 410 },
+      mode: 'free',
+    })
+    const again = await call('POST', `${user.id}/exchanges`, headers, body)
+    expect(again.json().tutor.id).toBe(first.json().tutor.id)
+    const rows = await harness.app.db.select().from(turns).where(eq(turns.userId, user.id))
+    expect(rows).toHaveLength(2)
+    expect(new Set(rows.map((row) => row.sittingId)).size).toBe(1)
+
+    // Malformed: an unknown field, a negative latency.
+    for (const bad of [{ ...body, extra: 1 }, { ...body, reply: { ...body.reply, latencyMs: -1 } }]) {
+      expect((await call('POST', `${user.id}/exchanges`, headers, bad)).statusCode).toBe(400)
+    }
+    // A mock exam began: the agent learns it must start its pipeline over.
+    const exams = examClient(harness.app, user)
+    await exams.start('B1-B2')
+    const during = await call('POST', `${user.id}/exchanges`, headers, { learner: null, reply: { text: 'Lykke til.', interrupted: false, latencyMs: null } })
+    expect(during.json()).toMatchObject({ learner: null, tutor: { text: 'Lykke til.' }, mode: 'exam' })
   })
 })

@@ -7,7 +7,17 @@ import { sendTurnStream } from '../sessions/routes.js'
 import { toSittingView } from '../sessions/service.js'
 import { beginLearnerTurn } from '../sessions/turns.js'
 import { agentServiceToken, requireAgentFor } from './agent-auth.js'
-import { agentContextSchema, agentParamsSchema, agentTurnRequestSchema, latencyRequestSchema, presenceResultSchema, webhookResultSchema } from './schema.js'
+import { recordSpokenExchange } from '../sessions/exchanges.js'
+import {
+  agentContextSchema,
+  agentExchangeRequestSchema,
+  agentExchangeResultSchema,
+  agentParamsSchema,
+  agentTurnRequestSchema,
+  latencyRequestSchema,
+  presenceResultSchema,
+  webhookResultSchema,
+} from './schema.js'
 import { agentContext, learnerJoined, learnerLeft, livekitHealthCheck, type PresenceOutcome } from './service.js'
 import { recordReplyLatency } from '../voice/bridge.js'
 import { handleWebhookEvent, receiveWebhook } from './webhook.js'
@@ -185,6 +195,29 @@ export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       await requireAgentFor(request, request.params.userId)
       return { recorded: await recordReplyLatency(app, request.params.userId, request.body.clientTurnId, request.body.latencyMs, 'livekit') }
+    },
+  )
+
+  app.post(
+    '/agent/sessions/:userId/exchanges',
+    {
+      config: perLearner,
+      schema: {
+        tags: ['agent'],
+        summary: 'An exchange a realtime model held with the learner: their turn (once per client turn id) and the reply, stored',
+        description: `Stored as a typed turn and its reply are (practice time, rule-based corrections); a repeated client turn id returns what was stored. ${agentOnly}`,
+        security: agentServiceToken,
+        params: agentParamsSchema,
+        body: agentExchangeRequestSchema,
+        response: { 200: agentExchangeResultSchema, ...agentErrors, 409: problemSchema },
+      },
+    },
+    async (request) => {
+      const { principal } = await requireAgentFor(request, request.params.userId)
+      const { learner, reply } = request.body
+      const stored = await recordSpokenExchange(app, principal, { learner, reply }, 'livekit')
+      if (reply.latencyMs !== null) app.metrics.voiceReplyLatency.observe({ transport: 'livekit' }, reply.latencyMs / 1000)
+      return stored
     },
   )
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { cefrLevels, sessionModes, turnSources } from '../../core/db/schema/index.js'
-import { sittingSchema, turnRequestSchema } from '../sessions/schema.js'
+import { sittingSchema, turnRequestSchema, turnSchema } from '../sessions/schema.js'
 
 export const webhookResultSchema = z
   .object({
@@ -38,6 +38,21 @@ export const agentContextSchema = z
         tutor: z.string().describe('What answers: the language-model provider, or offline (the scripted tutor); told to the browser in `ready`'),
       })
       .describe('Speech engines as this backend is configured; keys are not sent (the agent has its own OPENAI_API_KEY)'),
+    realtime: z
+      .object({
+        provider: z.enum(['openai', 'gemini']),
+        model: z.string(),
+        voice: z.string(),
+        baseURL: z.string().optional(),
+        transcriptionModel: z.string().optional().describe('OpenAI: the model that transcribes the learner'),
+        instructions: z.string().describe('The tutor’s instructions for this learner'),
+        history: z.array(z.object({ role: z.enum(['learner', 'tutor']), text: z.string() })).describe('The conversation so far, oldest first, as messages'),
+      })
+      .nullable()
+      .describe(
+        'A realtime model to hold this conversation (free conversation with VOICE_TUTOR set), the key being the agent’s own ' +
+          '(OPENAI_API_KEY or GOOGLE_GENERATIVE_AI_API_KEY); exchanges are then stored with POST …/exchanges. Null: the pipeline with the engines above.',
+      ),
   })
   .meta({ id: 'AgentContext' })
 
@@ -64,3 +79,25 @@ export const latencyRequestSchema = z
   })
   .strict()
   .meta({ id: 'AgentLatencyRequest' })
+
+export const agentExchangeRequestSchema = z
+  .object({
+    learner: agentTurnRequestSchema.nullable().describe('What the learner said or typed; null when the model transcribed no words'),
+    reply: z
+      .object({
+        text: z.string().max(20_000).describe('What the model said, as it transcribed its own speech (up to any barge-in); may be empty'),
+        interrupted: z.boolean(),
+        latencyMs: z.number().int().min(0).max(600_000).nullable().describe('End of the learner’s speech → first audio out'),
+      })
+      .strict(),
+  })
+  .strict()
+  .meta({ id: 'AgentExchangeRequest' })
+
+export const agentExchangeResultSchema = z
+  .object({
+    learner: turnSchema.nullable(),
+    tutor: turnSchema.nullable(),
+    mode: z.enum(sessionModes).describe('The session’s mode now: anything but free means the agent should start its pipeline over (a lesson or mock exam began)'),
+  })
+  .meta({ id: 'AgentExchangeResult' })

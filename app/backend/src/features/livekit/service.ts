@@ -1,3 +1,4 @@
+import type { RealtimeModelConfig } from '@avaaz/voice'
 import { and, desc, eq, isNotNull, isNull } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import { decodeJwt } from 'jose'
@@ -7,6 +8,7 @@ import type { Config } from '../../core/config.js'
 import { sittings, tutorSessions, type CefrLevel, type SessionMode, type Sitting, type TutorSession } from '../../core/db/schema/index.js'
 import { ServiceUnavailable } from '../../core/errors.js'
 import type { HealthCheck } from '../../core/health.js'
+import { realtimeTutorContext, type RealtimeTutorContext } from '../sessions/exchanges.js'
 import { closeSitting, ensureOpenSitting, learnerProfile, loadLearner } from '../sessions/service.js'
 import { turnTakingFor } from '../voice/turn-taking.js'
 
@@ -85,6 +87,8 @@ export interface AgentContext {
   mode: SessionMode
   turnTaking: { endOfTurnSilenceMs: number; allowInterruptions: boolean }
   engines: { speechToText: AgentSpeechToText; speech: AgentSpeech; tutor: string }
+  /** A realtime model for this conversation (its key is the agent's own); null: the pipeline with the engines above. */
+  realtime: (Omit<RealtimeModelConfig, 'apiKey'> & RealtimeTutorContext) | null
 }
 
 /**
@@ -94,7 +98,8 @@ export interface AgentContext {
 export async function agentContext(app: FastifyInstance, session: TutorSession): Promise<AgentContext> {
   const { user } = await loadLearner(app, session.userId)
   const { level } = learnerProfile(user)
-  const { speechToText, speech } = app.config.voice
+  const { speechToText, speech, realtime: realtimeModel } = app.config.voice
+  const realtime = realtimeModel ? await realtimeTutorContext(app, session.userId) : null
   return {
     userId: session.userId,
     sessionId: session.id,
@@ -113,6 +118,17 @@ export async function agentContext(app: FastifyInstance, session: TutorSession):
           : { kind: 'espeak', voice: 'nb' },
       tutor: app.tutor.ai.provider,
     },
+    realtime:
+      realtimeModel && realtime
+        ? {
+            provider: realtimeModel.provider,
+            model: realtimeModel.model,
+            voice: realtimeModel.voice,
+            ...(realtimeModel.baseURL ? { baseURL: realtimeModel.baseURL } : {}),
+            ...(realtimeModel.provider === 'openai' && realtimeModel.transcriptionModel ? { transcriptionModel: realtimeModel.transcriptionModel } : {}),
+            ...realtime,
+          }
+        : null,
   }
 }
 

@@ -10,7 +10,9 @@ import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
 import { examClient } from '../../test/exams.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 import { connectVoice, type VoiceClient } from '../../test/voice-client.js'
+import { agentContext } from '../livekit/service.js'
 import { recordSpokenExchange } from '../sessions/exchanges.js'
+import { loadSession } from '../sessions/service.js'
 
 vi.setConfig({ testTimeout: 90_000 })
 
@@ -129,6 +131,33 @@ describe('voice with a realtime model (OpenAI Realtime)', () => {
     const exam = await connect(user)
     expect(exam.of('ready')[0]).toMatchObject({ engines: { speechToText: 'browser', tutor: 'offline', speech: 'espeak' }, turnTaking: { interruptions: false } })
     exam.close()
+  })
+})
+
+describe('the LiveKit agent’s context with a realtime model', () => {
+  it('carries the model (not its key), the tutor’s instructions and the conversation, in free conversation only', async () => {
+    const user = await learner('Sara Berg')
+    await recordSpokenExchange(
+      harness.app,
+      principalOf(user),
+      { learner: { clientTurnId: 'context-history-1', text: 'Jeg heter Sara.', source: 'typed' }, reply: { text: 'Hei, Sara!', interrupted: false, latencyMs: null } },
+      'livekit',
+    )
+    const context = await agentContext(harness.app, await loadSession(harness.app, user.id))
+    expect(context.realtime).toMatchObject({
+      provider: 'openai',
+      model: 'gpt-realtime',
+      baseURL: realtime.baseURL,
+      history: [
+        { role: 'learner', text: 'Jeg heter Sara.' },
+        { role: 'tutor', text: 'Hei, Sara!' },
+      ],
+    })
+    expect(context.realtime!.instructions).toMatch(/Name: Sara\b/)
+    expect(JSON.stringify(context)).not.toContain('sk-test')
+
+    await examClient(harness.app, user).start('A1-A2')
+    expect((await agentContext(harness.app, await loadSession(harness.app, user.id))).realtime).toBeNull()
   })
 })
 

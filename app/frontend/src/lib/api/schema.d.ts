@@ -3273,6 +3273,24 @@ export interface components {
                 /** @description What answers: the language-model provider, or offline (the scripted tutor); told to the browser in `ready` */
                 tutor: string;
             };
+            /** @description A realtime model to hold this conversation (free conversation with VOICE_TUTOR set), the key being the agent’s own (OPENAI_API_KEY or GOOGLE_GENERATIVE_AI_API_KEY); exchanges are then stored with POST …/exchanges. Null: the pipeline with the engines above. */
+            realtime: {
+                /** @enum {string} */
+                provider: "openai" | "gemini";
+                model: string;
+                voice: string;
+                baseURL?: string;
+                /** @description OpenAI: the model that transcribes the learner */
+                transcriptionModel?: string;
+                /** @description The tutor’s instructions for this learner */
+                instructions: string;
+                /** @description The conversation so far, oldest first, as messages */
+                history: {
+                    /** @enum {string} */
+                    role: "learner" | "tutor";
+                    text: string;
+                }[];
+            } | null;
         };
         AgentPresenceResultInput: {
             /** @description false: nothing to do (already open / already closed), which is not an error */
@@ -3314,6 +3332,26 @@ export interface components {
             clientTurnId: string;
             /** @description End of the learner’s speech → first tutor audio out */
             latencyMs: number;
+        };
+        AgentExchangeRequestInput: {
+            /** @description What the learner said or typed; null when the model transcribed no words */
+            learner: components["schemas"]["AgentTurnRequestInput"] | null;
+            reply: {
+                /** @description What the model said, as it transcribed its own speech (up to any barge-in); may be empty */
+                text: string;
+                interrupted: boolean;
+                /** @description End of the learner’s speech → first audio out */
+                latencyMs: number | null;
+            };
+        };
+        AgentExchangeResultInput: {
+            learner: components["schemas"]["TurnInput"] | null;
+            tutor: components["schemas"]["TurnInput"] | null;
+            /**
+             * @description The session’s mode now: anything but free means the agent should start its pipeline over (a lesson or mock exam began)
+             * @enum {string}
+             */
+            mode: "free" | "lesson" | "exam";
         };
         VoiceAccessInput: {
             /** @constant */
@@ -4245,6 +4283,24 @@ export interface components {
                 /** @description What answers: the language-model provider, or offline (the scripted tutor); told to the browser in `ready` */
                 tutor: string;
             };
+            /** @description A realtime model to hold this conversation (free conversation with VOICE_TUTOR set), the key being the agent’s own (OPENAI_API_KEY or GOOGLE_GENERATIVE_AI_API_KEY); exchanges are then stored with POST …/exchanges. Null: the pipeline with the engines above. */
+            realtime: {
+                /** @enum {string} */
+                provider: "openai" | "gemini";
+                model: string;
+                voice: string;
+                baseURL?: string;
+                /** @description OpenAI: the model that transcribes the learner */
+                transcriptionModel?: string;
+                /** @description The tutor’s instructions for this learner */
+                instructions: string;
+                /** @description The conversation so far, oldest first, as messages */
+                history: {
+                    /** @enum {string} */
+                    role: "learner" | "tutor";
+                    text: string;
+                }[];
+            } | null;
         };
         AgentPresenceResult: {
             /** @description false: nothing to do (already open / already closed), which is not an error */
@@ -4286,6 +4342,26 @@ export interface components {
             clientTurnId: string;
             /** @description End of the learner’s speech → first tutor audio out */
             latencyMs: number;
+        };
+        AgentExchangeRequest: {
+            /** @description What the learner said or typed; null when the model transcribed no words */
+            learner: components["schemas"]["AgentTurnRequest"] | null;
+            reply: {
+                /** @description What the model said, as it transcribed its own speech (up to any barge-in); may be empty */
+                text: string;
+                interrupted: boolean;
+                /** @description End of the learner’s speech → first audio out */
+                latencyMs: number | null;
+            };
+        };
+        AgentExchangeResult: {
+            learner: components["schemas"]["Turn"] | null;
+            tutor: components["schemas"]["Turn"] | null;
+            /**
+             * @description The session’s mode now: anything but free means the agent should start its pipeline over (a lesson or mock exam began)
+             * @enum {string}
+             */
+            mode: "free" | "lesson" | "exam";
         };
         VoiceAccess: {
             /** @constant */
