@@ -375,10 +375,13 @@ export function TalkScreen({ intent }: { intent: TalkIntent | null }) {
 
 type Translate = ReturnType<typeof useTranslations<'talk'>>
 
-/** Voice options from the session: a server with a speech-to-text engine of its own transcribes (better than most browsers, with word timings). */
+/**
+ * Voice options from the session: a server with a speech-to-text engine of its own transcribes (better
+ * than most browsers, with word timings), and a realtime model hears the audio itself.
+ */
 function voiceStartOptions(session: TutorSession | undefined) {
   const engine: string | undefined = session?.capabilities.speechToText.engine
-  return { preferServerSpeechToText: engine !== undefined && engine !== 'browser' && engine !== 'none' }
+  return { preferServerSpeechToText: Boolean(session?.capabilities.realtime) || (engine !== undefined && engine !== 'browser' && engine !== 'none') }
 }
 
 /** What the status line says: offline and connection trouble first, then what the conversation is doing. */
