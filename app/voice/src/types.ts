@@ -59,7 +59,7 @@ export interface SpokenExchange {
    * its latency: end of the learner's speech (or the typed turn's arrival) → first audio out.
    */
   reply: { text: string; interrupted: boolean; latencyMs: number | null }
-  /** The model that took part (for the record), e.g. `openai:gpt-realtime`. */
+  /** The model that took part, e.g. `openai:gpt-realtime` (hosts may log or keep it). */
   model: string
 }
 

@@ -164,8 +164,9 @@ export function serveVoiceSocket(app: FastifyInstance, socket: WebSocket, ticket
     const turnAudio = connectionRecorder(app, principal!.userId, { inputSampleRate: hello.sampleRate, outputSampleRate: OUTPUT_SAMPLE_RATE, realtime: realtime !== null })
     recorder = turnAudio
     const problem = (code: string, message: string) => {
-      send({ type: 'error', code, message, fatal: false })
-      if (code === 'mode_changed') socket.close(RECONNECT_CLOSE_CODE, code)
+      const reconnect = code === 'mode_changed'
+      send({ type: 'error', code, message, fatal: reconnect })
+      if (reconnect) socket.close(RECONNECT_CLOSE_CODE, code)
     }
     const started = await app.voice.createPipeline({
       bridge: inProcessBridge(app, principal!, problem),
