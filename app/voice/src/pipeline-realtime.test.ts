@@ -173,6 +173,8 @@ describe('voice pipeline with Gemini Live (a local server speaking its protocol)
       expect(fake.connections.at(-1)!.apiKey).toBe('gemini-test-key')
       // The model heard a turn of speech between activityStart and activityEnd.
       expect(fake.audioTurns.length).toBeGreaterThanOrEqual(1)
+      // The turn begins as the VAD hears speech (not half a second in), so the start of what was said is in it.
+      expect(fake.audioTurns[0]!.samplesOutsideActivity).toBeLessThan(16_000 * 0.25)
       expect(tutor.exchanges[0]).toMatchObject({
         learner: { text: 'Jeg liker å gå på ski.', source: 'speech_engine' },
         reply: { text: 'Så gøy! Hvor går du på ski?', interrupted: false },

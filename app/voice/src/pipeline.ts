@@ -328,7 +328,10 @@ export class VoicePipelineSession implements VoicePipeline {
     this.session.on(events.UserStateChanged, (event) => {
       const speaking = event.newState === 'speaking'
       // The VAD reports a stretch of speech once it is sure of it, and its end after the silence.
-      if (speaking) this.#userSpeech = { startedAt: event.createdAt }
+      if (speaking) {
+        this.#userSpeech = { startedAt: event.createdAt }
+        this.#realtimeActivityStarted()
+      }
       else if (event.oldState === 'speaking') this.#userSpeech.endedAt = event.createdAt - vadSilenceMs(this.#turnTaking.endOfTurnSilenceMs)
       this.#setState({ ...this.#state, user: speaking ? 'speaking' : 'listening' })
     })
@@ -557,6 +560,20 @@ export class VoicePipelineSession implements VoicePipeline {
   }
 
   // ── realtime model ──────────────────────────────────────────────────────────────────────────
+
+  /**
+   * The learner began to speak. Gemini Live, with its own activity detection off, hears a turn from
+   * `activityStart` on; LiveKit sends that only once the speech could interrupt (half a second in),
+   * so without this the start of every utterance would be outside the turn.
+   */
+  #realtimeActivityStarted(): void {
+    if (this.#options.realtime?.model.provider !== 'gemini') return
+    try {
+      this.#agent.getActivityOrThrow().realtimeLLMSession?.startUserActivity()
+    } catch (error) {
+      log().debug({ error: errorMessage(error) }, 'voice pipeline: no realtime session to tell of speech')
+    }
+  }
 
   /** The model's transcript of the learner: shown as it comes; a final one completes the oldest voice turn waiting for it. */
   #realtimeTranscript(transcript: string, final: boolean): void {
