@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { sittings, turns, users } from '../../core/db/schema/index.js'
@@ -5,7 +7,9 @@ import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
 import { examClient } from '../../test/exams.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
 import { parseServerSentEvents } from '../../test/sse.js'
+import { audioDir } from '../sessions/retention.js'
 import { loadSession } from '../sessions/service.js'
+import { decodeOggOpus } from '../voice/ogg-opus-reader.js'
 import { closedPort, livekitEnv, serviceToken, type ServiceTokenClaims } from './test-support.js'
 
 // Learners sign up through the mail job; on a busy machine (the wire project) that takes a while.
@@ -210,5 +214,128 @@ describe('agent API: a realtime model’s exchanges', () => {
     await exams.start('B1-B2')
     const during = await call('POST', `${user.id}/exchanges`, headers, { learner: null, reply: { text: 'Lykke til.', interrupted: false, latencyMs: null } })
     expect(during.json()).toMatchObject({ learner: null, tutor: { text: 'Lykke til.' }, mode: 'exam' })
+  })
+})
+
+describe('agent API: a turn’s audio', () => {
+  /** Seconds of a 220 Hz tone as PCM16 little-endian, the body the agent sends. */
+  const tone = (seconds: number, rate: number) => {
+    const body = Buffer.alloc(Math.round(seconds * rate) * 2)
+    for (let index = 0; index < body.length / 2; index++) body.writeInt16LE(Math.round(8_000 * Math.sin((2 * Math.PI * 220 * index) / rate)), index * 2)
+    return body
+  }
+  const putAudio = (userId: string, turnId: string, headers: Record<string, string>, body: Buffer, contentType = 'audio/L16; rate=16000') =>
+    harness.app.inject({ method: 'PUT', url: `/api/v1/agent/sessions/${userId}/turns/${turnId}/audio`, headers: { ...headers, 'content-type': contentType }, payload: body })
+  const keepAudio = async (user: TestUser, keep: boolean) => {
+    const response = await harness.app.inject({ method: 'PATCH', url: '/api/v1/users/me', headers: user.headers, payload: { preferences: { keepAudio: keep } } })
+    expect(response.statusCode, response.body).toBe(200)
+  }
+  /** A spoken exchange through the agent: the learner's turn id and the reply's. */
+  const exchange = async (who: Learner, clientTurnId: string) => {
+    const response = await call('POST', `${who.user.id}/turns`, bearer(await who.token()), { clientTurnId, text: 'Hei! Jeg bor i Bergen.' })
+    const events = parseServerSentEvents(response.body)
+    return { learner: events[0]!.data.turn.id as string, tutor: events.at(-1)!.data.turn.id as string }
+  }
+  const audioOf = (user: TestUser, turnId: string) =>
+    harness.app.inject({ method: 'GET', url: `/api/v1/sessions/default/turns/${turnId}/audio`, headers: user.headers })
+
+  it('keeps the learner’s words and the spoken reply as Ogg Opus for a learner who keeps audio, once per turn', async () => {
+    const who = await learner()
+    await keepAudio(who.user, true)
+    const turnIds = await exchange(who, 'agent-audio-0001')
+    const headers = bearer(await who.token())
+    const learnerAudio = await putAudio(who.user.id, turnIds.learner, headers, tone(1.5, 16_000))
+    expect(learnerAudio.statusCode, learnerAudio.body).toBe(200)
+    expect(learnerAudio.json()).toEqual({ stored: true })
+    // The media type is case-insensitive, and `channels=1` may be said.
+    const replyAudio = await putAudio(who.user.id, turnIds.tutor, headers, tone(2, 24_000), 'audio/l16;rate=24000; channels=1')
+    expect(replyAudio.json()).toEqual({ stored: true })
+    // A turn keeps the audio it has.
+    expect((await putAudio(who.user.id, turnIds.learner, headers, tone(0.5, 16_000))).json()).toEqual({ stored: false })
+
+    for (const [turnId, rate, seconds] of [[turnIds.learner, 16_000, 1.5], [turnIds.tutor, 24_000, 2]] as const) {
+      const served = await audioOf(who.user, turnId)
+      expect(served.statusCode).toBe(200)
+      expect(served.headers['content-type']).toBe('audio/ogg; codecs=opus')
+      const decoded = decodeOggOpus(served.rawPayload)
+      expect(decoded.inputSampleRate).toBe(rate)
+      expect(decoded.pcm.length / 48_000).toBeCloseTo(seconds, 1)
+    }
+    const rows = await harness.app.db.select().from(turns).where(eq(turns.userId, who.user.id))
+    expect(rows.map((row) => row.audioRef).sort()).toEqual([`${who.user.id}/${turnIds.learner}.ogg`, `${who.user.id}/${turnIds.tutor}.ogg`].sort())
+  })
+
+  it('keeps nothing of a learner who does not keep audio (up to the longest recording accepted)', async () => {
+    const who = await learner()
+    const turnIds = await exchange(who, 'agent-audio-0002')
+    const headers = bearer(await who.token())
+    expect((await putAudio(who.user.id, turnIds.learner, headers, tone(1, 16_000))).json()).toEqual({ stored: false })
+    // 120 seconds at 48 kHz is the most a turn's audio may be.
+    const longest = await putAudio(who.user.id, turnIds.tutor, headers, Buffer.alloc(120 * 48_000 * 2), 'audio/L16; rate=48000')
+    expect(longest.statusCode, longest.body).toBe(200)
+    expect(longest.json()).toEqual({ stored: false })
+    expect((await audioOf(who.user, turnIds.learner)).statusCode).toBe(404)
+    expect(existsSync(path.join(audioDir(harness.app.config.dataDir), who.user.id))).toBe(false)
+  })
+
+  it('is the agent’s for its own learner only, and never links another learner’s turn', async () => {
+    const alice = await learner()
+    const bob = await learner()
+    await keepAudio(alice.user, true)
+    await keepAudio(bob.user, true)
+    const bobsTurns = await exchange(bob, 'agent-audio-0003')
+
+    // Alice's service token on Bob: refused, as are Bob's own credentials.
+    const forbidden = await putAudio(bob.user.id, bobsTurns.learner, bearer(await alice.token()), tone(1, 16_000))
+    expect(forbidden.statusCode).toBe(403)
+    expect(forbidden.headers['content-type']).toContain('application/problem+json')
+    expect((await putAudio(bob.user.id, bobsTurns.learner, bob.user.headers, tone(1, 16_000))).statusCode).toBe(401)
+    // Bob's turn id under Alice, with Alice's token: not hers, so not stored, and nothing left on disk.
+    const crossed = await putAudio(alice.user.id, bobsTurns.learner, bearer(await alice.token()), tone(1, 16_000))
+    expect(crossed.json()).toEqual({ stored: false })
+    const root = audioDir(harness.app.config.dataDir)
+    expect(existsSync(path.join(root, alice.user.id))).toBe(false)
+    expect(existsSync(path.join(root, bob.user.id))).toBe(false)
+    const bobsRows = await harness.app.db.select().from(turns).where(eq(turns.userId, bob.user.id))
+    expect(bobsRows.every((row) => row.audioRef === null)).toBe(true)
+    expect((await audioOf(bob.user, bobsTurns.learner)).statusCode).toBe(404)
+  })
+
+  it('refuses another content type (415), a turn id that is not one (400), an odd or empty body (400), and too long a recording (413)', async () => {
+    const who = await learner()
+    await keepAudio(who.user, true)
+    const turnIds = await exchange(who, 'agent-audio-0004')
+    const headers = bearer(await who.token())
+    const expectProblem = (response: Awaited<ReturnType<typeof putAudio>>, status: number, what: string) => {
+      expect(response.statusCode, `${what}: ${response.body}`).toBe(status)
+      expect(response.headers['content-type'], what).toContain('application/problem+json')
+    }
+    for (const contentType of [
+      'application/json',
+      'application/octet-stream',
+      'audio/wav',
+      'audio/L16',
+      'audio/L16; rate=7999',
+      'audio/L16; rate=48001',
+      'audio/L16; rate=sixteen',
+      'audio/L16; rate=16000; channels=2',
+      'audio/L16; rate=16000; rate=24000',
+      'audio/L16; rate=16000; endian=big',
+      'audio/L24; rate=16000',
+    ]) {
+      expectProblem(await putAudio(who.user.id, turnIds.learner, headers, tone(0.5, 16_000), contentType), 415, contentType)
+    }
+    expectProblem(
+      await harness.app.inject({ method: 'PUT', url: `/api/v1/agent/sessions/${who.user.id}/turns/${turnIds.learner}/audio`, headers: { ...headers, 'content-type': 'application/json' }, payload: { pcm: [1, 2] } }),
+      415,
+      'JSON',
+    )
+    expectProblem(await putAudio(who.user.id, 'not-a-turn-id', headers, tone(0.5, 16_000)), 400, 'turn id')
+    expectProblem(await putAudio(who.user.id, turnIds.learner, headers, Buffer.alloc(3_201)), 400, 'odd length')
+    expectProblem(await putAudio(who.user.id, turnIds.learner, headers, Buffer.alloc(0)), 400, 'empty')
+    // Longer than 120 seconds at its rate, or than 120 seconds at 48 kHz at all.
+    expectProblem(await putAudio(who.user.id, turnIds.learner, headers, Buffer.alloc((120 * 8_000 + 1) * 2), 'audio/L16; rate=8000'), 413, '120 s + 1 sample at 8 kHz')
+    expectProblem(await putAudio(who.user.id, turnIds.learner, headers, Buffer.alloc((120 * 48_000 + 1) * 2), 'audio/L16; rate=48000'), 413, '120 s + 1 sample at 48 kHz')
+    expect((await harness.app.db.select().from(turns).where(eq(turns.userId, who.user.id))).every((row) => row.audioRef === null)).toBe(true)
   })
 })

@@ -1,7 +1,9 @@
+import { endianness } from 'node:os'
 import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { WebhookReceiver } from 'livekit-server-sdk'
 import { z } from 'zod'
+import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from '../../core/errors.js'
 import { problemSchema } from '../../core/http/problem.js'
 import { sendTurnStream } from '../sessions/routes.js'
 import { toSittingView } from '../sessions/service.js'
@@ -13,17 +15,27 @@ import {
   agentExchangeRequestSchema,
   agentExchangeResultSchema,
   agentParamsSchema,
+  agentTurnAudioParamsSchema,
+  agentTurnAudioResultSchema,
   agentTurnRequestSchema,
   latencyRequestSchema,
   presenceResultSchema,
+  TURN_AUDIO_MAX_RATE,
+  TURN_AUDIO_MAX_SECONDS,
+  TURN_AUDIO_MEDIA_TYPE,
+  TURN_AUDIO_MIN_RATE,
   webhookResultSchema,
 } from './schema.js'
 import { agentContext, learnerJoined, learnerLeft, livekitHealthCheck, type PresenceOutcome } from './service.js'
 import { recordReplyLatency } from '../voice/bridge.js'
+import { storeTurnAudio } from '../voice/turn-audio.js'
 import { handleWebhookEvent, receiveWebhook } from './webhook.js'
 
 /** LiveKit's webhook events are a few hundred bytes; nothing legitimate comes near this. */
 const WEBHOOK_BODY_LIMIT = 64 * 1024
+
+/** A turn's audio from the agent: the longest kept (120 s) at the highest rate (48 kHz), as PCM16. */
+const TURN_AUDIO_BODY_LIMIT = TURN_AUDIO_MAX_RATE * 2 * TURN_AUDIO_MAX_SECONDS
 
 const agentErrors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema }
 
@@ -82,6 +94,81 @@ const webhookRoute: FastifyPluginAsyncZod<{ receiver: WebhookReceiver }> = async
   )
 }
 
+const l16Expected = `${TURN_AUDIO_MEDIA_TYPE}; rate=<${TURN_AUDIO_MIN_RATE}…${TURN_AUDIO_MAX_RATE}> (PCM16 little-endian, mono; \`channels=1\` may be given)`
+
+/**
+ * The sample rate of an RFC 2586 content type, `audio/L16; rate=<8000…48000>` with `channels=1` at
+ * most beside it; anything else is refused (415).
+ */
+function l16SampleRate(contentType: string | undefined): number {
+  const refused = new UnsupportedMediaType(`Send the audio as ${l16Expected}.`)
+  const [type = '', ...parameters] = (contentType ?? '').split(';')
+  if (type.trim().toLowerCase() !== TURN_AUDIO_MEDIA_TYPE.toLowerCase()) throw refused
+  const given = new Map<string, number>()
+  for (const parameter of parameters) {
+    if (!parameter.trim()) continue
+    const match = /^\s*([A-Za-z-]+)\s*=\s*(?:(\d{1,6})|"(\d{1,6})")\s*$/.exec(parameter)
+    const name = match?.[1]!.toLowerCase()
+    if (!match || (name !== 'rate' && name !== 'channels') || given.has(name)) throw refused
+    given.set(name, Number(match[2] ?? match[3]))
+  }
+  const rate = given.get('rate')
+  if (rate === undefined || rate < TURN_AUDIO_MIN_RATE || rate > TURN_AUDIO_MAX_RATE || (given.get('channels') ?? 1) !== 1) throw refused
+  return rate
+}
+
+/** Little-endian PCM16 bytes as samples, copied (the body need not be 2-byte aligned). */
+function pcm16le(body: Buffer): Int16Array {
+  const samples = new Int16Array(body.length / 2)
+  if (endianness() === 'LE') new Uint8Array(samples.buffer).set(body.subarray(0, samples.length * 2))
+  else for (let index = 0; index < samples.length; index++) samples[index] = body.readInt16LE(index * 2)
+  return samples
+}
+
+/**
+ * A turn's audio from the agent, in a scope of its own: the body is raw audio, and nothing else is
+ * parsed here (JSON included: 415).
+ */
+const turnAudioRoute: FastifyPluginAsyncZod = async (app) => {
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser(TURN_AUDIO_MEDIA_TYPE, { parseAs: 'buffer', bodyLimit: TURN_AUDIO_BODY_LIMIT }, (_request, body, done) => {
+    done(null, body)
+  })
+  app.put(
+    '/agent/sessions/:userId/turns/:turnId/audio',
+    {
+      bodyLimit: TURN_AUDIO_BODY_LIMIT,
+      config: perLearner,
+      // Up to 11.5 MB of body: whose call it is, and what it sends, are checked before any of it is read.
+      onRequest: async (request) => {
+        await requireAgentFor(request, (request.params as { userId: string }).userId)
+        l16SampleRate(request.headers['content-type'])
+      },
+      schema: {
+        tags: ['agent'],
+        summary: 'The audio of one of the learner’s turns (their words, or a reply as it was spoken), kept if the learner keeps audio',
+        description:
+          `The body is ${l16Expected}, at most ${TURN_AUDIO_MAX_SECONDS} seconds of it; it is stored as Ogg Opus, linked from that turn once, ` +
+          'and served to the learner as the WebSocket transport’s kept audio is. A learner who does not keep audio, another learner’s turn ' +
+          `or a turn that already has its audio: nothing is stored (200, stored false). Another content type is refused (415), an odd length or an empty body (400), a longer recording (413). ${agentOnly}`,
+        security: agentServiceToken,
+        params: agentTurnAudioParamsSchema,
+        consumes: [TURN_AUDIO_MEDIA_TYPE],
+        body: z.instanceof(Buffer).meta({ type: 'string', format: 'binary', description: 'PCM16 little-endian mono samples' }),
+        response: { 200: agentTurnAudioResultSchema, ...agentErrors, 413: problemSchema, 415: problemSchema },
+      },
+    },
+    async (request) => {
+      const sampleRate = l16SampleRate(request.headers['content-type'])
+      const body = request.body
+      if (body.length === 0 || body.length % 2 !== 0) throw new BadRequest('The body is PCM16: a whole number of 2-byte samples, at least one.')
+      if (body.length / 2 > sampleRate * TURN_AUDIO_MAX_SECONDS) throw new PayloadTooLarge(`A turn’s audio is at most ${TURN_AUDIO_MAX_SECONDS} seconds long.`)
+      const { userId, turnId } = request.params
+      return { stored: await storeTurnAudio(app, userId, { turnId, pcm: pcm16le(body), sampleRate }) }
+    },
+  )
+}
+
 /**
  * LiveKit's side of the backend: the signed webhook (sittings follow the learner in and out of the
  * room) and the agent worker's API. `/health/ready` gains a `livekit` check. The token the browser
@@ -94,6 +181,7 @@ export const livekitRoutes: FastifyPluginAsyncZod = async (app) => {
   const receiver = new WebhookReceiver(livekit.apiKey, livekit.apiSecret)
 
   await app.register(webhookRoute, { receiver })
+  await app.register(turnAudioRoute)
 
   app.get(
     '/agent/sessions/:userId/context',

@@ -12,6 +12,22 @@ export const webhookResultSchema = z
 
 export const agentParamsSchema = z.object({ userId: z.string().min(1).max(64).describe('The learner the agent acts for (their LiveKit identity)') })
 
+export const agentTurnAudioParamsSchema = agentParamsSchema.extend({
+  turnId: z.uuid().describe('One of this learner’s stored turns: their own words, or a reply spoken to them'),
+})
+
+/** Kept turn audio as the agent sends it: raw PCM16 (RFC 2586 `audio/L16`), mono, at one of these rates, at most this long. */
+export const TURN_AUDIO_MEDIA_TYPE = 'audio/L16'
+export const TURN_AUDIO_MIN_RATE = 8_000
+export const TURN_AUDIO_MAX_RATE = 48_000
+export const TURN_AUDIO_MAX_SECONDS = 120
+
+export const agentTurnAudioResultSchema = z
+  .object({
+    stored: z.boolean().describe('false: the learner does not keep audio, or the turn is not theirs or already has its audio'),
+  })
+  .meta({ id: 'AgentTurnAudioResult' })
+
 const turnTakingSchema = z.object({
   endOfTurnSilenceMs: z.number().int().describe('Silence after speech before the learner’s turn ends: A1 1600, A2 1200, B1 800, B2 600'),
   allowInterruptions: z.boolean().describe('Whether the learner’s speech stops the tutor (never in a mock exam)'),

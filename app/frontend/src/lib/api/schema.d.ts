@@ -3228,6 +3228,10 @@ export interface components {
             /** @description Why an event was ignored or changed nothing */
             reason?: string;
         };
+        AgentTurnAudioResultInput: {
+            /** @description false: the learner does not keep audio, or the turn is not theirs or already has its audio */
+            stored: boolean;
+        };
         AgentContextInput: {
             userId: string;
             /**
@@ -4237,6 +4241,10 @@ export interface components {
             event: string;
             /** @description Why an event was ignored or changed nothing */
             reason?: string;
+        };
+        AgentTurnAudioResult: {
+            /** @description false: the learner does not keep audio, or the turn is not theirs or already has its audio */
+            stored: boolean;
         };
         AgentContext: {
             userId: string;
