@@ -1,3 +1,5 @@
+import { endianness } from 'node:os'
+import type { TurnRecording } from '@avaaz/voice'
 import { signServiceToken, type ServiceTokenFor } from './service-token.js'
 import { readServerSentEvents, type ServerSentEvent } from './sse.js'
 
@@ -118,6 +120,20 @@ export class BackendClient {
     return (await (await this.#call(who, 'POST', 'exchanges', exchange)).json()) as AgentExchangeResult
   }
 
+  /**
+   * A turn's audio (the learner's words, or a reply as it was spoken), for the backend to keep if the
+   * learner keeps audio: PCM16 little-endian mono as `audio/L16; rate=…`. `stored` false: not kept (the
+   * learner does not keep audio, or the turn already has its audio), which is not an error.
+   */
+  async turnAudio(who: ServiceTokenFor, recording: TurnRecording): Promise<{ stored: boolean }> {
+    const { pcm, sampleRate, turnId } = recording
+    let bytes = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength)
+    // The wire is little-endian, as the samples already are on x86 and ARM.
+    if (endianness() === 'BE') bytes = Buffer.from(bytes).swap16()
+    const response = await this.#call(who, 'PUT', `turns/${encodeURIComponent(turnId)}/audio`, new RawBody(`audio/L16; rate=${sampleRate}`, bytes))
+    return (await response.json()) as { stored: boolean }
+  }
+
   /** Sends a final learner turn and yields the reply's events as the backend streams them. */
   async *learnerTurn(who: ServiceTokenFor, turn: AgentTurnRequest, signal: AbortSignal): AsyncGenerator<ServerSentEvent> {
     const response = await this.#call(who, 'POST', 'turns', turn, signal)
@@ -125,16 +141,18 @@ export class BackendClient {
     yield* readServerSentEvents(response.body)
   }
 
-  async #call(who: ServiceTokenFor, method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  /** `body`: JSON, or raw bytes with their content type. */
+  async #call(who: ServiceTokenFor, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     const url = `${this.#baseUrl}/api/v1/agent/sessions/${encodeURIComponent(who.userId)}/${path}`
     const headers: Record<string, string> = { authorization: `Bearer ${await signServiceToken(this.#secret, who)}` }
-    if (body !== undefined) headers['content-type'] = 'application/json'
+    const raw = body instanceof RawBody ? body : undefined
+    if (body !== undefined) headers['content-type'] = raw ? raw.contentType : 'application/json'
     let response: Response
     try {
       response = await this.#fetch(url, {
         method,
         headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        ...(body !== undefined ? { body: raw ? raw.bytes : JSON.stringify(body) } : {}),
         // A streamed reply is bounded by the backend's own tutor timeout; the rest by ours.
         signal: signal ?? AbortSignal.timeout(this.#timeoutMs),
       })
@@ -148,6 +166,14 @@ export class BackendClient {
     }
     return response
   }
+}
+
+/** A body sent as it is (a turn's audio), not as JSON. */
+class RawBody {
+  constructor(
+    readonly contentType: string,
+    readonly bytes: Buffer,
+  ) {}
 }
 
 /** The problem document's detail (the backend answers errors as application/problem+json). */

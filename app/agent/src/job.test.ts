@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BackendClient, BackendError, type AgentContext } from './backend.js'
 import { runAgentJob, type AgentJobOptions, type AgentJobResult } from './job.js'
 import { PushQueue } from './queue.js'
-import { startFakeBackend, type FakeBackend } from './test/fake-backend.js'
+import { startFakeBackend, type FakeBackend, type RecordedAudio, type ScriptedReply } from './test/fake-backend.js'
 import { FakePipeline } from './test/fake-pipeline.js'
 
 const secret = 'agent-service-secret-agent-service-secret-42'
@@ -97,7 +97,7 @@ describe('the agent’s job handler, against a local fake backend', () => {
     expect(pipeline.replies[0]!.filter((event) => event.type === 'text').map((event) => (event as { text: string }).text).join('')).toBe('Hei! Hvor bor du?')
     expect(r.played).toHaveLength(2)
     // The browser learns the engines and turn-taking first, then gets the stored turns as they come (the
-    // words themselves are the pipeline's `delta` events).
+    // words themselves are the pipeline's `delta` events) and when the tutor speaks.
     expect(r.sent).toEqual([
       {
         type: 'ready',
@@ -109,7 +109,9 @@ describe('the agent’s job handler, against a local fake backend', () => {
         turnTaking: { endOfTurnSilenceMs: 1600, interruptions: true },
       },
       { type: 'turn', turn: { id: 't-1', role: 'learner', clientTurnId: 'browser-turn-01', text: 'Hei, jeg heter Ola.' } },
+      { type: 'speech', event: 'start', interrupted: false },
       { type: 'turn', turn: { id: 't-2', role: 'tutor', text: 'Hei! Hvor bor du?' }, replayed: false },
+      { type: 'speech', event: 'end', interrupted: false },
     ])
 
     // A turn heard by server-side speech-to-text carries its timing.
@@ -129,9 +131,9 @@ describe('the agent’s job handler, against a local fake backend', () => {
     await expect(r.job).resolves.toEqual({ userId: r.userId, sessionId: r.sessionId, reason: 'learner_left' })
     expect(pipeline.closed).toBe(true)
 
-    // A latency report is sent without waiting, so it may cross the next turn: turns in order, each latency for its turn.
+    // A latency report (and a reply's audio) is sent without waiting, so it may cross the next turn: turns in order, each latency for its turn.
     const all = r.backend.calls
-    const calls = all.filter((call) => call.path !== 'latency')
+    const calls = all.filter((call) => call.path !== 'latency' && call.path !== 'audio')
     expect(calls.map((call) => `${call.method} ${call.path}`)).toEqual(['GET context', 'POST join', 'POST turns', 'POST turns', 'POST leave'])
     expect(all.filter((call) => call.path === 'latency')).toHaveLength(2)
     expect(all.filter((call) => call.path === 'latency').map((call) => call.body)).toEqual(
@@ -140,7 +142,7 @@ describe('the agent’s job handler, against a local fake backend', () => {
         { clientTurnId: 'speech-turn-0001', latencyMs: 640 },
       ]),
     )
-    expect(all.at(-1)!.path).toBe('leave')
+    expect(calls.at(-1)!.path).toBe('leave')
     expect(calls[2]!.body).toEqual({ clientTurnId: 'browser-turn-01', text: 'Hei, jeg heter Ola.', source: 'browser_speech' })
     expect(calls[3]!.body).toEqual({
       clientTurnId: 'speech-turn-0001',
@@ -229,6 +231,95 @@ describe('the agent’s job handler, against a local fake backend', () => {
     r.messages.push({ type: 'end' })
     await expect(r.job).resolves.toMatchObject({ reason: 'ended_by_learner' })
     expect(r.backend.calls.at(-1)).toMatchObject({ method: 'POST', path: 'leave' })
+  })
+})
+
+describe('the agent’s job handler keeps turn audio', () => {
+  /** The backend's reply to a heard turn, its stored turns with these ids (as the backend echoes the turn's timing). */
+  const replyWithIds = (learnerTurnId: string, tutorTurnId: string) => (body: Parameters<FakeBackend['reply']>[0]): ScriptedReply => [
+    {
+      event: 'turn',
+      data: {
+        turn: { id: learnerTurnId, role: 'learner', clientTurnId: body.clientTurnId, text: body.text, source: body.source, startedAt: body.timing?.startedAt, endedAt: body.timing?.endedAt },
+      },
+    },
+    { event: 'delta', data: { text: 'Så fint! ' } },
+    { event: 'delta', data: { text: 'Hva gjør du der?' } },
+    { event: 'done', data: { turn: { id: tutorTurnId, role: 'tutor', text: 'Så fint! Hva gjør du der?', replyToTurnId: learnerTurnId }, replayed: false } },
+  ]
+
+  /** The learner speaks for a second (ten 100 ms frames, as the room sends them), then speech-to-text hears it. */
+  const speak = async (r: Awaited<ReturnType<typeof room>>, pipeline: FakePipeline, clientTurnId: string) => {
+    // The recorder keys frames by when they arrive: the turn's times span their arrival.
+    const startedAt = new Date()
+    const before = pipeline.audio.length
+    for (let index = 0; index < 10; index++) r.frames.push(new Int16Array(1_600).fill(1_000 + index))
+    await until(() => pipeline.audio.length === before + 10, 'the learner’s audio')
+    pipeline.hear({ clientTurnId, text: 'Jeg bor i Bergen.', source: 'speech_engine', startedAt, endedAt: new Date() })
+  }
+
+  const uploads = (backend: FakeBackend) => backend.calls.filter((call) => call.path === 'audio').map((call) => call.body as RecordedAudio)
+
+  it('sends the learner’s words and the spoken reply to the backend, each with its turn id and sample rate', async () => {
+    const r = await room()
+    const pipeline = await r.pipeline()
+    const [learnerTurnId, tutorTurnId] = [randomUUID(), randomUUID()]
+    r.backend.reply = replyWithIds(learnerTurnId, tutorTurnId)
+    await speak(r, pipeline, 'speech-turn-0002')
+    await until(() => pipeline.replies.length === 1, 'the reply')
+    r.left.abort()
+    await r.job
+
+    // The whole second the learner spoke, at the room's 16 kHz, little-endian; the reply as it was
+    // played, at 24 kHz: two frames of 20 ms.
+    expect(uploads(r.backend)).toEqual([
+      { turnId: learnerTurnId, sampleRate: 16_000, bytes: 16_000 * 2, firstSample: 1_000 },
+      { turnId: tutorTurnId, sampleRate: 24_000, bytes: 2 * 480 * 2, firstSample: 0 },
+    ])
+    const calls = r.backend.calls.filter((call) => call.path === 'audio')
+    expect(calls.every((call) => call.method === 'PUT' && call.claims.uid === r.userId && call.claims.sid === r.sessionId)).toBe(true)
+    expect(r.backend.refusals).toEqual([])
+  })
+
+  it('keeps recording on the pipeline that replaces a failed one', async () => {
+    const r = await room()
+    const first = await r.pipeline()
+    first.failFatally()
+    await until(() => r.pipelines.length === 2 && first.closed, 'the restarted pipeline')
+    const second = r.pipelines[1]!
+    const [learnerTurnId, tutorTurnId] = [randomUUID(), randomUUID()]
+    r.backend.reply = replyWithIds(learnerTurnId, tutorTurnId)
+    await speak(r, second, 'speech-turn-0003')
+    await until(() => second.replies.length === 1, 'the reply')
+    r.left.abort()
+    await r.job
+    expect(uploads(r.backend).map(({ turnId, sampleRate }) => [turnId, sampleRate])).toEqual([
+      [learnerTurnId, 16_000],
+      [tutorTurnId, 24_000],
+    ])
+  })
+
+  it('waits for audio still being sent when the learner leaves, but not for ever, and logs no words', async () => {
+    const warnings: Array<{ details: object; message: string }> = []
+    const r = await room({ job: { turnAudioGraceMs: 300, log: { info: () => {}, warn: (details, message) => void warnings.push({ details, message }) } } })
+    const pipeline = await r.pipeline()
+    r.backend.stallAudio = true
+    r.backend.reply = replyWithIds(randomUUID(), randomUUID())
+    await speak(r, pipeline, 'speech-turn-0004')
+    await until(() => pipeline.replies.length === 1, 'the reply')
+    // The learner's words went (and hang); the reply waits behind them.
+    expect(uploads(r.backend)).toHaveLength(1)
+
+    const leaving = Date.now()
+    r.left.abort()
+    await expect(r.job).resolves.toMatchObject({ reason: 'learner_left' })
+    const waited = Date.now() - leaving
+    expect(waited).toBeGreaterThanOrEqual(290)
+    expect(waited).toBeLessThan(3_000)
+    expect(uploads(r.backend)).toHaveLength(1)
+    expect(r.backend.calls.at(-1)!.path).toBe('leave')
+    expect(warnings).toContainEqual({ details: { unsent: 2 }, message: 'gave up sending turn audio at the end of the job' })
+    expect(JSON.stringify(warnings)).not.toMatch(/Bergen|Så fint/)
   })
 })
 

@@ -1,4 +1,4 @@
-import type { PipelineEvent, RealtimeTutor, SpeechConfig, SpeechToTextConfig, TurnTaking, VoicePipeline } from '@avaaz/voice'
+import { TurnAudioRecorder, type PipelineEvent, type RealtimeTutor, type SpeechConfig, type SpeechToTextConfig, type TurnRecording, type TurnTaking, type VoicePipeline } from '@avaaz/voice'
 import type { AgentContext, BackendClient } from './backend.js'
 import { backendBridge } from './bridge.js'
 import type { PipelineFactory } from './pipeline.js'
@@ -53,6 +53,8 @@ export interface AgentJobOptions {
   engineKeys?: { openaiApiKey?: string; googleApiKey?: string; espeakCommand?: string }
   /** How often turn-taking is re-read from the backend (the learner may start an exam meanwhile). */
   contextRefreshMs?: number
+  /** How long the end of the job waits for turn audio still being sent to the backend (5 s by default). */
+  turnAudioGraceMs?: number
   log?: JobLog
 }
 
@@ -96,6 +98,12 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
   const done = AbortSignal.any([learnerLeft, ended.signal])
   let turnTaking = turnTakingOf(context)
   let pipeline: VoicePipeline | undefined
+  // Each pipeline's turn audio (kept by the backend if the learner keeps audio), all sent one at a time.
+  const recorders = new WeakMap<VoicePipeline, TurnAudioRecorder>()
+  const uploads = turnAudioUploads(backend, who, log)
+  const closeRecorderOf = (closed: VoicePipeline | undefined) => {
+    if (closed) recorders.get(closed)?.close()
+  }
   const refresh = async () => {
     if (done.aborted) return
     try {
@@ -114,6 +122,12 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
     turnTaking = turnTakingOf(context)
     // Events may come while the factory is still starting the pipeline (before it is assigned).
     const self: { pipeline?: VoicePipeline } = {}
+    const recorder = new TurnAudioRecorder({
+      inputSampleRate: audioIn.sampleRate,
+      outputSampleRate: audioOut.sampleRate,
+      realtime: engines.realtime !== undefined,
+      save: (recording) => uploads.save(recording),
+    })
     const started = await options.pipelineFactory({
       bridge: backendBridge({
         backend,
@@ -129,8 +143,12 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
       turnTaking,
       inputSampleRate: audioIn.sampleRate,
       outputSampleRate: audioOut.sampleRate,
-      onAudio: (frame) => audioOut.write(frame),
+      onAudio: (frame) => {
+        audioOut.write(frame)
+        recorder.onOutput(frame)
+      },
       onEvent: (event) => {
+        recorder.onEvent(event)
         if (event.type === 'speech' && event.interrupted) audioOut.clear()
         // As over the WebSocket: the examiner and the co-candidate are never cut off, the tutor may be.
         const role = event.type === 'meta' && event.payload.type === 'turn' ? (event.payload.turn as { role?: unknown } | undefined)?.role : undefined
@@ -152,6 +170,7 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
       turnTaking: { endOfTurnSilenceMs: turnTaking.endOfTurnSilenceMs, interruptions: turnTaking.allowInterruptions },
     })
     self.pipeline = started
+    recorders.set(started, recorder)
     log.info({ level: context.level, mode: context.mode, realtime: engines.realtime !== undefined }, 'tutor joined the learner')
     return started
   }
@@ -171,6 +190,8 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
         pipeline = next
         if (done.aborted) await next.close()
         await previous?.close().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'the old pipeline did not close cleanly'))
+        // What the old pipeline had spoken of a reply is kept as far as it went.
+        closeRecorderOf(previous)
       } catch (error) {
         log.warn({ error: (error as Error).message }, 'could not restart the voice pipeline')
       }
@@ -188,7 +209,10 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
   void (async () => {
     for await (const frame of audioIn.frames) {
       if (done.aborted) break
-      pipeline?.pushAudio(frame)
+      if (!pipeline) continue
+      pipeline.pushAudio(frame)
+      // Copied: the recorder keeps recent frames, and the room's buffers are not ours to keep.
+      recorders.get(pipeline)?.onInput(frame.slice())
     }
   })().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'learner audio stopped'))
   if (client) {
@@ -209,13 +233,70 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
     clearInterval(timer)
     await restarting
     await pipeline?.close().catch((error: unknown) => log.warn({ error: (error as Error).message }, 'the pipeline did not close cleanly'))
-    await backend.leave(who).catch((error: unknown) => log.warn({ error: (error as Error).message }, 'could not close the sitting (the webhook will)'))
+    closeRecorderOf(pipeline)
+    // The sitting closes now; turn audio still on its way is waited for, but not for ever.
+    await Promise.all([
+      backend.leave(who).catch((error: unknown) => log.warn({ error: (error as Error).message }, 'could not close the sitting (the webhook will)')),
+      uploads.settle(options.turnAudioGraceMs ?? TURN_AUDIO_GRACE_MS),
+    ])
   }
   return { userId: options.identity, sessionId, reason: ended.signal.aborted ? 'ended_by_learner' : 'learner_left' }
 }
 
 /** Fatal pipeline failures (and mode changes) a room restarts its pipeline for, at most. */
 const MAX_PIPELINE_RESTARTS = 5
+
+/** How long a finished job waits for turn audio still being sent, by default. */
+const TURN_AUDIO_GRACE_MS = 5_000
+/** Recordings waiting to be sent, at most (each up to a few megabytes): beyond, the oldest is dropped. */
+const MAX_WAITING_TURN_AUDIO = 8
+
+/**
+ * Sends turn recordings to the backend one at a time, in the background: the audio path never waits
+ * for it. Failures are logged without the audio or any words of it. `settle` waits for what is queued,
+ * at most `ms`; after that the rest is given up.
+ */
+function turnAudioUploads(backend: BackendClient, who: ServiceTokenFor, log: JobLog) {
+  const waiting: TurnRecording[] = []
+  let sending: Promise<void> | undefined
+  let givenUp = false
+  const send = async () => {
+    for (let recording = waiting.shift(); recording && !givenUp; recording = waiting.shift()) {
+      try {
+        await backend.turnAudio(who, recording)
+      } catch (error) {
+        log.warn({ error: (error as Error).message }, 'could not send a turn’s audio')
+      }
+    }
+    sending = undefined
+  }
+  return {
+    save(recording: TurnRecording): void {
+      if (givenUp) return
+      if (waiting.length >= MAX_WAITING_TURN_AUDIO) {
+        waiting.shift()
+        log.warn({ waiting: waiting.length }, 'dropped a turn’s audio: the backend is not keeping up')
+      }
+      waiting.push(recording)
+      sending ??= send()
+    },
+    async settle(ms: number): Promise<void> {
+      if (!sending) return
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const late = await Promise.race([
+        sending.then(() => false),
+        new Promise<true>((resolve) => {
+          timer = setTimeout(() => resolve(true), ms)
+        }),
+      ])
+      clearTimeout(timer)
+      if (!late) return
+      givenUp = true
+      log.warn({ unsent: waiting.length + 1 }, 'gave up sending turn audio at the end of the job')
+      waiting.length = 0
+    },
+  }
+}
 
 interface Engines {
   realtime?: RealtimeTutor

@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { jwtVerify, type JWTPayload } from 'jose'
-import type { AgentContext } from '../backend.js'
+import type { AgentContext, AgentTurnRequest } from '../backend.js'
 
 /**
  * A stand-in for the backend's agent API on a local port: it checks every call's service token the
  * way the backend does (HS256 with the shared secret, iss/aud/sub, lifetime ≤ 10 minutes, the path's
- * learner is the token's), answers the context, join and leave, and streams a scripted reply to turns
- * as Server-Sent Events, cut into small chunks as a real network would.
+ * learner is the token's), answers the context, join and leave, streams a scripted reply to turns
+ * as Server-Sent Events, cut into small chunks as a real network would, and takes turn audio
+ * (`PUT …/turns/:turnId/audio`, audio/L16), recording its turn id, sample rate and length.
  */
 
 export interface RecordedCall {
@@ -19,6 +20,17 @@ export interface RecordedCall {
 
 export type ScriptedReply = Array<{ event: string; data: unknown }>
 
+/** What a turn-audio call (path `audio`) records as its body. */
+export interface RecordedAudio {
+  turnId: string
+  /** From the content type's `rate`. */
+  sampleRate: number
+  /** Length of the PCM16 body, in bytes. */
+  bytes: number
+  /** The first sample, read little-endian (to check the byte order). */
+  firstSample: number
+}
+
 export interface FakeBackend {
   url: string
   calls: RecordedCall[]
@@ -27,11 +39,13 @@ export interface FakeBackend {
   /** The context answered next (change it to simulate the learner starting an exam). */
   context: AgentContext
   /** The reply to the next turn, given the turn's request body. */
-  reply: (body: { clientTurnId: string; text: string }) => ScriptedReply
+  reply: (body: AgentTurnRequest) => ScriptedReply
   /** Set to refuse turns before any reply, as the backend does (409: the mock exam is over). */
   refuseTurns?: { status: number; detail: string }
   /** The session's mode an exchange reports (the backend's, after storing it). */
   exchangeMode: 'free' | 'lesson' | 'exam'
+  /** Set to take turn audio and never answer (a backend that hangs). */
+  stallAudio?: boolean
   close(): Promise<void>
 }
 
@@ -62,11 +76,13 @@ export async function startFakeBackend(secret: string, context: AgentContext): P
       const path = request.url ?? ''
       const chunks: Buffer[] = []
       for await (const chunk of request) chunks.push(chunk as Buffer)
-      const text = Buffer.concat(chunks).toString('utf8')
-      const body = text ? (JSON.parse(text) as unknown) : undefined
+      const bytes = Buffer.concat(chunks)
 
-      const match = /^\/api\/v1\/agent\/sessions\/([^/]+)\/(context|join|leave|turns|latency|exchanges)$/.exec(path)
+      const match = /^\/api\/v1\/agent\/sessions\/([^/]+)\/(context|join|leave|turns|latency|exchanges|turns\/([^/]+)\/audio)$/.exec(path)
       if (!match) return refuse(response, 404, path, 'no such route')
+      const audio = match[3] !== undefined
+      const text = audio ? '' : bytes.toString('utf8')
+      let body: unknown = text ? (JSON.parse(text) as unknown) : undefined
       const header = request.headers.authorization ?? ''
       let claims: JWTPayload
       try {
@@ -82,8 +98,18 @@ export async function startFakeBackend(secret: string, context: AgentContext): P
       }
       if (claims.exp! - claims.iat! > 600) return refuse(response, 401, path, 'token lives too long')
       if (claims.uid !== decodeURIComponent(match[1]!) || claims.sid !== backend.context.sessionId) return refuse(response, 403, path, 'token for another learner')
-      backend.calls.push({ method: request.method ?? '', path: match[2]!, claims, body })
+      if (audio) {
+        const rate = /^audio\/L16;\s*rate=(\d+)$/i.exec(request.headers['content-type'] ?? '')
+        if (request.method !== 'PUT' || !rate) return refuse(response, 415, path, 'not audio/L16; rate=…')
+        if (bytes.length === 0 || bytes.length % 2 !== 0) return refuse(response, 400, path, 'not PCM16')
+        body = { turnId: decodeURIComponent(match[3]!), sampleRate: Number(rate[1]), bytes: bytes.length, firstSample: bytes.readInt16LE(0) } satisfies RecordedAudio
+      }
+      backend.calls.push({ method: request.method ?? '', path: audio ? 'audio' : match[2]!, claims, body })
 
+      if (audio) {
+        if (backend.stallAudio) return
+        return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ stored: true }))
+      }
       switch (match[2]) {
         case 'context':
           return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(backend.context))
@@ -107,7 +133,7 @@ export async function startFakeBackend(secret: string, context: AgentContext): P
           if (backend.refuseTurns) return refuse(response, backend.refuseTurns.status, path, backend.refuseTurns.detail)
           response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' })
           const stream = backend
-            .reply(body as { clientTurnId: string; text: string })
+            .reply(body as AgentTurnRequest)
             .map(({ event, data }) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
             .join('')
           // Cut across event boundaries, so the agent's reader must join the pieces.
@@ -124,6 +150,11 @@ export async function startFakeBackend(secret: string, context: AgentContext): P
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   backend.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  backend.close = () => new Promise<void>((resolve) => server.close(() => resolve()))
+  backend.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      // Calls left hanging (stallAudio) end with it.
+      server.closeAllConnections()
+    })
   return backend
 }

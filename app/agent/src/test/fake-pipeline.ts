@@ -3,7 +3,8 @@ import type { LearnerTurn, ReplyEvent, SpokenExchange, TurnTaking, VoicePipeline
 /**
  * Plays the shared pipeline's part by its contract (app/voice/src/types.ts) without audio engines: a
  * final transcript, a typed turn or `hear` (what speech-to-text would produce) becomes a learner turn
- * for the bridge; each piece of reply text is "spoken" as one frame of silence.
+ * for the bridge; each piece of reply text is "spoken" as one frame of silence, between a `speech`
+ * start (before the reply's first frame) and end (once the reply is over), as the real pipeline says.
  */
 export class FakePipeline implements VoicePipeline {
   readonly outputSampleRate: number
@@ -12,6 +13,7 @@ export class FakePipeline implements VoicePipeline {
   readonly replies: ReplyEvent[][] = []
   closed = false
   #pending: Promise<void> = Promise.resolve()
+  #speaking = false
 
   constructor(readonly options: VoicePipelineOptions) {
     this.outputSampleRate = options.outputSampleRate ?? 24_000
@@ -35,6 +37,7 @@ export class FakePipeline implements VoicePipeline {
   }
 
   interrupt(): void {
+    this.#speaking = false
     this.options.onEvent({ type: 'speech', event: 'end', interrupted: true })
   }
 
@@ -64,17 +67,31 @@ export class FakePipeline implements VoicePipeline {
     return this.#pending
   }
 
+  /** The reply is over: its speech ends (unless a barge-in ended it already). */
+  #endSpeech(): void {
+    if (!this.#speaking) return
+    this.#speaking = false
+    this.options.onEvent({ type: 'speech', event: 'end', interrupted: false })
+  }
+
   #turn(turn: LearnerTurn): void {
     this.#pending = this.#pending.then(async () => {
       const events: ReplyEvent[] = []
       try {
         for await (const event of this.options.bridge.learnerTurn(turn, AbortSignal.timeout(10_000))) {
           events.push(event)
-          if (event.type === 'text' || event.type === 'line') this.options.onAudio(new Int16Array(this.outputSampleRate / 50))
-          else this.options.onEvent({ type: 'meta', payload: event.payload })
+          if (event.type === 'text' || event.type === 'line') {
+            if (!this.#speaking) {
+              this.#speaking = true
+              this.options.onEvent({ type: 'speech', event: 'start', interrupted: false })
+            }
+            this.options.onAudio(new Int16Array(this.outputSampleRate / 50))
+          } else this.options.onEvent({ type: 'meta', payload: event.payload })
         }
+        this.#endSpeech()
         if (events.length > 0) this.options.bridge.replySpoken?.({ clientTurnId: turn.clientTurnId, latencyMs: 640.4, interrupted: false })
       } catch (error) {
+        this.#endSpeech()
         this.options.onEvent({ type: 'error', code: 'tutor_unavailable', message: (error as Error).message })
       }
       this.replies.push(events)
