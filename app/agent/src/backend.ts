@@ -18,6 +18,8 @@ export interface AgentContext {
     /** What answers (the provider, or offline): told to the browser in `ready`. */
     tutor: string
   }
+  /** Whether the learner keeps their audio (only then is a turn's audio sent). */
+  keepAudio: boolean
   /** A realtime model for this conversation, with its key from the agent's own environment; null: the pipeline above. */
   realtime: {
     provider: 'openai' | 'gemini'

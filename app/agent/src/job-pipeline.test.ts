@@ -34,6 +34,7 @@ describe('the agent’s job handler with the real voice pipeline (browser recogn
       mode: 'free',
       turnTaking: { endOfTurnSilenceMs: 800, allowInterruptions: true },
       engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' }, tutor: 'offline' },
+    keepAudio: false,
     realtime: null,
     })
     const messages = new PushQueue<unknown>()

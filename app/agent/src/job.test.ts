@@ -24,6 +24,7 @@ function contextFor(userId: string, sessionId: string, overrides: Partial<AgentC
     mode: 'free',
     turnTaking: { endOfTurnSilenceMs: 1600, allowInterruptions: true },
     engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' }, tutor: 'offline' },
+    keepAudio: true,
     realtime: null,
     ...overrides,
   }
@@ -279,6 +280,26 @@ describe('the agent’s job handler keeps turn audio', () => {
     const calls = r.backend.calls.filter((call) => call.path === 'audio')
     expect(calls.every((call) => call.method === 'PUT' && call.claims.uid === r.userId && call.claims.sid === r.sessionId)).toBe(true)
     expect(r.backend.refusals).toEqual([])
+  })
+
+  it('sends nothing for a learner who does not keep audio, and starts once they choose to (read with the context)', async () => {
+    const r = await room({ context: { keepAudio: false }, job: { contextRefreshMs: 50 } })
+    const pipeline = await r.pipeline()
+    r.backend.reply = replyWithIds(randomUUID(), randomUUID())
+    await speak(r, pipeline, 'speech-turn-0004')
+    await until(() => pipeline.replies.length === 1, 'the reply')
+    expect(uploads(r.backend)).toEqual([])
+
+    r.backend.context = { ...r.backend.context, keepAudio: true }
+    await until(() => r.backend.calls.filter((call) => call.path === 'context').length >= 3, 'a refreshed context')
+    const learnerTurnId = randomUUID()
+    r.backend.reply = replyWithIds(learnerTurnId, randomUUID())
+    await speak(r, pipeline, 'speech-turn-0005')
+    await until(() => pipeline.replies.length === 2, 'the second reply')
+    r.left.abort()
+    await r.job
+    expect(uploads(r.backend).map(({ turnId }) => turnId)[0]).toBe(learnerTurnId)
+    expect(uploads(r.backend)).toHaveLength(2)
   })
 
   it('keeps recording on the pipeline that replaces a failed one', async () => {

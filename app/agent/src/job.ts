@@ -97,6 +97,8 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
   const ended = new AbortController()
   const done = AbortSignal.any([learnerLeft, ended.signal])
   let turnTaking = turnTakingOf(context)
+  // Read again with the context: turn audio travels only for learners who keep it.
+  let keepAudio = context.keepAudio
   let pipeline: VoicePipeline | undefined
   // Each pipeline's turn audio (kept by the backend if the learner keeps audio), all sent one at a time.
   const recorders = new WeakMap<VoicePipeline, TurnAudioRecorder>()
@@ -107,7 +109,9 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
   const refresh = async () => {
     if (done.aborted) return
     try {
-      const next = turnTakingOf(await backend.context(who))
+      const fresh = await backend.context(who)
+      keepAudio = fresh.keepAudio
+      const next = turnTakingOf(fresh)
       if (next.endOfTurnSilenceMs === turnTaking.endOfTurnSilenceMs && next.allowInterruptions === turnTaking.allowInterruptions) return
       turnTaking = next
       pipeline?.setTurnTaking(next)
@@ -120,13 +124,16 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
   const start = async (context: AgentContext): Promise<VoicePipeline> => {
     const engines = enginesOf(context, options.engineKeys)
     turnTaking = turnTakingOf(context)
+    keepAudio = context.keepAudio
     // Events may come while the factory is still starting the pipeline (before it is assigned).
     const self: { pipeline?: VoicePipeline } = {}
     const recorder = new TurnAudioRecorder({
       inputSampleRate: audioIn.sampleRate,
       outputSampleRate: audioOut.sampleRate,
       realtime: engines.realtime !== undefined,
-      save: (recording) => uploads.save(recording),
+      save: (recording) => {
+        if (keepAudio) uploads.save(recording)
+      },
     })
     const started = await options.pipelineFactory({
       bridge: backendBridge({

@@ -52,6 +52,7 @@ describe('agent API: the learner’s context', () => {
       mode: 'free',
       turnTaking: { endOfTurnSilenceMs: 1600, allowInterruptions: true },
       engines: { speechToText: { kind: 'browser' }, speech: { kind: 'espeak', voice: 'nb' }, tutor: 'offline' },
+      keepAudio: false,
       realtime: null,
     })
     for (const [level, silence] of [['A2', 1200], ['B1', 800], ['B2', 600]] as const) {

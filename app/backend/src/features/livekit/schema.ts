@@ -54,6 +54,7 @@ export const agentContextSchema = z
         tutor: z.string().describe('What answers: the language-model provider, or offline (the scripted tutor); told to the browser in `ready`'),
       })
       .describe('Speech engines as this backend is configured; keys are not sent (the agent has its own OPENAI_API_KEY)'),
+    keepAudio: z.boolean().describe('Whether the learner keeps their audio: only then is a turn’s audio worth sending (PUT …/turns/{turnId}/audio checks again)'),
     realtime: z
       .object({
         provider: z.enum(['openai', 'gemini']),

@@ -87,6 +87,7 @@ export interface AgentContext {
   mode: SessionMode
   turnTaking: { endOfTurnSilenceMs: number; allowInterruptions: boolean }
   engines: { speechToText: AgentSpeechToText; speech: AgentSpeech; tutor: string }
+  keepAudio: boolean
   /** A realtime model for this conversation (its key is the agent's own); null: the pipeline with the engines above. */
   realtime: (Omit<RealtimeModelConfig, 'apiKey'> & RealtimeTutorContext) | null
 }
@@ -118,6 +119,7 @@ export async function agentContext(app: FastifyInstance, session: TutorSession):
           : { kind: 'espeak', voice: 'nb' },
       tutor: app.tutor.ai.provider,
     },
+    keepAudio: user.preferences.keepAudio,
     realtime:
       realtimeModel && realtime
         ? {

@@ -3277,6 +3277,8 @@ export interface components {
                 /** @description What answers: the language-model provider, or offline (the scripted tutor); told to the browser in `ready` */
                 tutor: string;
             };
+            /** @description Whether the learner keeps their audio: only then is a turn’s audio worth sending (PUT …/turns/{turnId}/audio checks again) */
+            keepAudio: boolean;
             /** @description A realtime model to hold this conversation (free conversation with VOICE_TUTOR set), the key being the agent’s own (OPENAI_API_KEY or GOOGLE_GENERATIVE_AI_API_KEY); exchanges are then stored with POST …/exchanges. Null: the pipeline with the engines above. */
             realtime: {
                 /** @enum {string} */
@@ -4291,6 +4293,8 @@ export interface components {
                 /** @description What answers: the language-model provider, or offline (the scripted tutor); told to the browser in `ready` */
                 tutor: string;
             };
+            /** @description Whether the learner keeps their audio: only then is a turn’s audio worth sending (PUT …/turns/{turnId}/audio checks again) */
+            keepAudio: boolean;
             /** @description A realtime model to hold this conversation (free conversation with VOICE_TUTOR set), the key being the agent’s own (OPENAI_API_KEY or GOOGLE_GENERATIVE_AI_API_KEY); exchanges are then stored with POST …/exchanges. Null: the pipeline with the engines above. */
             realtime: {
                 /** @enum {string} */
