@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createVoicePipeline } from './pipeline.js'
-import { Microphone, norwegianSpeech, rms } from './test/audio.js'
+import { Microphone, norwegianSpeech, rms, voicedEnd } from './test/audio.js'
 import { FakeGeminiLive } from './test/fake-gemini-live.js'
 import { FakeOpenAIRealtime, REALTIME_SAMPLE_RATE } from './test/fake-openai-realtime.js'
 import { EventLog, FakeTutor, baseOptions } from './test/harness.js'
@@ -87,6 +87,33 @@ describe('voice pipeline with OpenAI Realtime (a local server speaking its proto
       await expect.poll(() => log.of('meta').map((event) => (event.payload.turn as { id: string }).id)).toEqual(['learner-1', 'tutor-1'])
       // The realtime model never goes through the turn-by-turn tutor.
       expect(tutor.turns).toEqual([])
+    } finally {
+      microphone.stop()
+    }
+  })
+
+  it('takes a turn with a pause in it as one turn, timed from its first word', async () => {
+    const tutor = new FakeTutor()
+    const log = new EventLog()
+    fake.transcribe = () => 'Jeg bor i Bergen.'
+    fake.reply = () => 'Fint!'
+    const pipeline = await start(tutor, log, { history: [] })
+    const microphone = new Microphone((frame) => pipeline.pushAudio(frame)).start()
+    try {
+      // The words alone (espeak-ng pads its speech with silence), so the pause is exactly the one below.
+      const first = voiced(norwegianSpeech('Jeg bor'))
+      const second = voiced(norwegianSpeech('i Bergen.'))
+      // 450 ms of silence: past the VAD's 350 ms (a stretch ends), short of the turn's 600 ms.
+      const spoken = Int16Array.from([...first, ...new Int16Array(16_000 * 0.45), ...second])
+      const commitsBefore = fake.eventsOf('input_audio_buffer.commit').length
+      const startedAt = Date.now()
+      await microphone.say(spoken)
+      await expect.poll(() => tutor.exchanges.length, { timeout: 15_000 }).toBe(1)
+      const learner = tutor.exchanges[0]!.learner!
+      expect(fake.eventsOf('input_audio_buffer.commit').length - commitsBefore).toBe(1)
+      // From the first word (the VAD is sure of speech a little after it begins), not from "i Bergen".
+      expect(learner.startedAt!.getTime() - startedAt).toBeLessThan(500)
+      expect(learner.endedAt!.getTime() - learner.startedAt!.getTime()).toBeGreaterThan(((first.length + second.length) / 16_000) * 1000 * 0.8)
     } finally {
       microphone.stop()
     }
@@ -187,3 +214,11 @@ describe('voice pipeline with Gemini Live (a local server speaking its protocol)
     }
   })
 })
+
+/** Speech without the silence before and after it. */
+function voiced(samples: Int16Array): Int16Array {
+  const end = voicedEnd(samples)
+  const reversed = samples.slice(0, end).reverse()
+  return samples.subarray(end - voicedEnd(reversed), end)
+}
+

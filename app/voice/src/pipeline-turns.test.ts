@@ -132,10 +132,11 @@ describe('voice pipeline: typed and browser turns, failures', () => {
     const tutor = new FakeTutor(() => [{ type: 'text', text: 'Ja, jeg hører deg.' }])
     const log = new EventLog()
     const pipeline = await start(tutor, log)
-    // Speech streamed for seconds that the browser produces no result for (another voice, a radio).
+    // Speech streamed for seconds, with no pause a VAD could take for its end, that the browser
+    // produces no result for (another voice, a radio).
     const microphone = new Microphone((frame) => pipeline.pushAudio(frame)).start()
     try {
-      const speechEnded = microphone.say(norwegianSpeech(LONG_REPLY))
+      const speechEnded = microphone.say(withoutPauses(norwegianSpeech(LONG_REPLY)))
       await sleep(1_500)
       pipeline.sendText({ clientTurnId: 'typed-over-noise', text: 'Hører du meg?' })
       const spokeAt = await log.waitFor((event) => event.type === 'speech' && event.event === 'start', 5_000)
@@ -143,8 +144,24 @@ describe('voice pipeline: typed and browser turns, failures', () => {
       expect(log.of('latency').map((event) => event.clientTurnId)).toEqual(['typed-over-noise'])
       // Only the browser's results are turns: the untranscribed audio made none.
       expect(tutor.turns.map((turn) => turn.clientTurnId)).toEqual(['typed-over-noise'])
+      // Nothing listened to the audio: the learner was never taken to be speaking.
+      expect(log.of('state').every((event) => event.user === 'listening')).toBe(true)
     } finally {
       microphone.stop()
     }
   })
 })
+
+/** Speech with every stretch quieter than a tenth of its peak for more than 40 ms cut out: one unbroken stream of voice. */
+function withoutPauses(samples: Int16Array): Int16Array {
+  let peak = 0
+  for (const sample of samples) peak = Math.max(peak, Math.abs(sample))
+  const kept: number[] = []
+  let quiet = 0
+  for (const sample of samples) {
+    quiet = Math.abs(sample) < peak / 10 ? quiet + 1 : 0
+    if (quiet <= 16_000 * 0.04) kept.push(sample)
+  }
+  return Int16Array.from(kept)
+}
+

@@ -145,7 +145,7 @@ export class VoicePipelineSession implements VoicePipeline {
   readonly #untranscribed: TurnRecord[] = []
   /** Realtime model: exchanges are stored one after another, in the order they took place. */
   #exchanges: Promise<void> = Promise.resolve()
-  /** When the learner last began and stopped speaking, by the VAD (ms since the epoch). */
+  /** When the learner began speaking in the turn under way, and last stopped, by the VAD (ms since the epoch). */
   #userSpeech: { startedAt?: number; endedAt?: number } = {}
   #closing = false
 
@@ -203,7 +203,8 @@ export class VoicePipelineSession implements VoicePipeline {
     })
 
     this.session = new voice.AgentSession({
-      ...(this.#vad ? { vad: this.#vad } : {}),
+      // null, not left out: LiveKit would load its own default VAD otherwise.
+      vad: this.#vad,
       ...(this.#stt ? { stt: this.#stt } : {}),
       llm: this.#realtime ?? tutor,
       ...(this.#tts ? { tts: this.#tts } : {}),
@@ -327,9 +328,10 @@ export class VoicePipelineSession implements VoicePipeline {
     })
     this.session.on(events.UserStateChanged, (event) => {
       const speaking = event.newState === 'speaking'
-      // The VAD reports a stretch of speech once it is sure of it, and its end after the silence.
+      // The VAD reports a stretch of speech once it is sure of it, and its end after the silence. A
+      // turn may be several stretches (a learner's pauses): it starts with the first.
       if (speaking) {
-        this.#userSpeech = { startedAt: event.createdAt }
+        this.#userSpeech.startedAt ??= event.createdAt
         this.#realtimeActivityStarted()
       }
       else if (event.oldState === 'speaking') this.#userSpeech.endedAt = event.createdAt - vadSilenceMs(this.#turnTaking.endOfTurnSilenceMs)
@@ -498,8 +500,9 @@ export class VoicePipelineSession implements VoicePipeline {
    * with a realtime model it is not yet (the model transcribes the audio the session now commits).
    */
   #voiceTurnCompleted(message: llm.ChatMessage): void {
+    const { startedAt, endedAt } = this.#userSpeech
+    this.#userSpeech = {}
     if (this.#realtime) {
-      const { startedAt, endedAt } = this.#userSpeech
       const record: TurnRecord = {
         key: randomUUID(),
         clientTurnId: `speech-${randomUUID()}`,
@@ -567,7 +570,8 @@ export class VoicePipelineSession implements VoicePipeline {
    * so without this the start of every utterance would be outside the turn.
    */
   #realtimeActivityStarted(): void {
-    if (this.#options.realtime?.model.provider !== 'gemini') return
+    // While the model speaks, activityStart would cut it off at once: that is barge-in's to decide.
+    if (this.#options.realtime?.model.provider !== 'gemini' || this.#state.agent === 'speaking') return
     try {
       this.#agent.getActivityOrThrow().realtimeLLMSession?.startUserActivity()
     } catch (error) {
