@@ -61,7 +61,8 @@ export interface AgentJobOptions {
 export interface AgentJobResult {
   userId: string
   sessionId: string
-  reason: 'learner_left' | 'ended_by_learner'
+  /** `pipeline_failed`: the voice pipeline kept failing and was restarted as often as a room allows. */
+  reason: 'learner_left' | 'ended_by_learner' | 'pipeline_failed'
 }
 
 const ROOM_PREFIX = 'avaaz-'
@@ -142,7 +143,7 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
         onStateChange: () => void refresh(),
         onProblem: (code, message) => client?.send({ type: 'error', code, message, fatal: false }),
         // A lesson or mock exam began under a realtime model: they run on the pipeline.
-        onModeChanged: () => void restart('the session left free conversation'),
+        onModeChanged: () => void restart('the session left free conversation', self),
       }),
       ...(engines.realtime ? { realtime: engines.realtime } : {}),
       speechToText: engines.speechToText,
@@ -164,7 +165,7 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
           self.pipeline?.setTurnTaking(turnTaking)
         }
         client?.send(clientMessage(event))
-        if (event.type === 'error' && event.fatal) void restart(`the pipeline failed (${event.code})`)
+        if (event.type === 'error' && event.fatal) void restart(`the pipeline failed (${event.code})`, self)
       },
     })
     client?.send({
@@ -184,11 +185,21 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
 
   // A restart replaces the pipeline with the one the current context asks for, one at a time and only
   // a few times per room: a model that keeps failing is not retried for ever.
+  // Only the pipeline running now may ask: a replaced one still stores its last exchanges as it
+  // closes, and their "not free conversation any more" must not replace its successor.
   let restarts = 0
+  let failed = false
   let restarting: Promise<void> = Promise.resolve()
-  const restart = (why: string): Promise<void> =>
+  const restart = (why: string, requestedBy: { pipeline?: VoicePipeline }): Promise<void> =>
     (restarting = restarting.then(async () => {
-      if (done.aborted || restarts >= MAX_PIPELINE_RESTARTS) return
+      if (done.aborted || !requestedBy.pipeline || requestedBy.pipeline !== pipeline) return
+      if (restarts >= MAX_PIPELINE_RESTARTS) {
+        log.warn({ why, restarts }, 'the voice pipeline keeps failing: the tutor leaves the room')
+        client?.send({ type: 'error', code: 'tutor_unavailable', message: 'Voice cannot go on right now. Please try again in a few minutes, or type.', fatal: true })
+        failed = true
+        ended.abort()
+        return
+      }
       restarts += 1
       log.info({ why, restarts }, 'restarting the voice pipeline')
       try {
@@ -247,7 +258,7 @@ export async function runAgentJob(options: AgentJobOptions): Promise<AgentJobRes
       uploads.settle(options.turnAudioGraceMs ?? TURN_AUDIO_GRACE_MS),
     ])
   }
-  return { userId: options.identity, sessionId, reason: ended.signal.aborted ? 'ended_by_learner' : 'learner_left' }
+  return { userId: options.identity, sessionId, reason: failed ? 'pipeline_failed' : ended.signal.aborted ? 'ended_by_learner' : 'learner_left' }
 }
 
 /** Fatal pipeline failures (and mode changes) a room restarts its pipeline for, at most. */
