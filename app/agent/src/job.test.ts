@@ -329,7 +329,7 @@ describe('the agent’s job handler keeps turn audio', () => {
     await speak(r, pipeline, 'speech-turn-0004')
     await until(() => pipeline.replies.length === 1, 'the reply')
     // The learner's words went (and hang); the reply waits behind them.
-    expect(uploads(r.backend)).toHaveLength(1)
+    await until(() => uploads(r.backend).length === 1, 'the learner’s words on their way')
 
     const leaving = Date.now()
     r.left.abort()

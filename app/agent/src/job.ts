@@ -373,6 +373,8 @@ function clientMessage(event: PipelineEvent): Record<string, unknown> {
   if (event.type === 'meta') return event.payload
   // The agent starts a failed pipeline over itself: for the browser no error is fatal here.
   if (event.type === 'error') return { ...event, fatal: false }
+  // The pipeline's speech id pairs audio with turns here; it means nothing to the browser.
+  if (event.type === 'speech') return { type: 'speech', event: event.event, interrupted: event.interrupted }
   return { ...event }
 }
 

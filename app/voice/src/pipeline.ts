@@ -147,6 +147,8 @@ export class VoicePipelineSession implements VoicePipeline {
   #exchanges: Promise<void> = Promise.resolve()
   /** When the learner began speaking in the turn under way, and last stopped, by the VAD (ms since the epoch). */
   #userSpeech: { startedAt?: number; endedAt?: number } = {}
+  /** The speech whose audio is being handed out (its `speech` events name it). */
+  #segmentSpeech: string | null = null
   #closing = false
 
   constructor(options: VoicePipelineOptions) {
@@ -235,7 +237,7 @@ export class VoicePipelineSession implements VoicePipeline {
       sampleRate: this.outputSampleRate,
       onAudio: (frame) => this.#options.onAudio(frame),
       onSegmentStart: (at) => this.#segmentStarted(at),
-      onSegmentEnd: (interrupted) => this.#emit({ type: 'speech', event: 'end', interrupted }),
+      onSegmentEnd: (interrupted) => this.#emit({ type: 'speech', event: 'end', interrupted, ...(this.#segmentSpeech ? { speechId: this.#segmentSpeech } : {}) }),
       spokenText: () => this.#text.text,
     })
     this.#agent = new TutorAgent(
@@ -428,8 +430,9 @@ export class VoicePipelineSession implements VoicePipeline {
   }
 
   #segmentStarted(at: number): void {
-    this.#emit({ type: 'speech', event: 'start', interrupted: false })
     const speech = this.#playingSpeech()
+    this.#segmentSpeech = speech?.handle.id ?? null
+    this.#emit({ type: 'speech', event: 'start', interrupted: false, ...(this.#segmentSpeech ? { speechId: this.#segmentSpeech } : {}) })
     const turn = speech?.turn
     if (!speech || speech.kind !== 'reply' || !turn || speech.latencyMs !== undefined || turn.endedAt === undefined) return
     speech.latencyMs = Math.max(0, at - turn.endedAt)
@@ -615,7 +618,8 @@ export class VoicePipelineSession implements VoicePipeline {
       }
       try {
         const shown = (await this.#options.bridge.exchange!(exchange)) ?? []
-        for (const payload of shown) this.#emit({ type: 'meta', payload })
+        // The stored reply names its speech, so its audio is paired with it whatever came between.
+        for (const payload of shown) this.#emit({ type: 'meta', payload, ...(isReplyTurn(payload) ? { speechId: speech.handle.id } : {}) })
       } catch (error) {
         // The bridge tells the learner what they must know (it knows why); here it is only logged.
         log().warn({ error: errorMessage(error) }, 'voice pipeline: a realtime exchange was not stored')
@@ -767,6 +771,11 @@ function replyText(handle: voice.SpeechHandle): string {
     .map((message) => message.textContent ?? '')
     .join(' ')
     .trim()
+}
+
+function isReplyTurn(payload: Record<string, unknown>): boolean {
+  const role = (payload.turn as { role?: unknown } | undefined)?.role
+  return payload.type === 'turn' && typeof role === 'string' && role !== 'learner'
 }
 
 function settleable(): { settled: Promise<void>; settle(): void } {

@@ -34,8 +34,8 @@ function recorderWithClock(options: { realtime?: boolean } = {}) {
   let now = 1_000_000
   const recorder = new TurnAudioRecorder({ inputSampleRate: 16_000, outputSampleRate: 24_000, save: (recording) => saved.push(recording), now: () => now, maxReplySeconds: 2, ...options })
   const event = (value: PipelineEvent) => recorder.onEvent(value)
-  const turn = (turn: Record<string, unknown>) => event({ type: 'meta', payload: { type: 'turn', turn } })
-  const speech = (kind: 'start' | 'end') => event({ type: 'speech', event: kind, interrupted: false })
+  const turn = (turn: Record<string, unknown>, speechId?: string) => event({ type: 'meta', payload: { type: 'turn', turn }, ...(speechId ? { speechId } : {}) })
+  const speech = (kind: 'start' | 'end', speechId?: string) => event({ type: 'speech', event: kind, interrupted: false, ...(speechId ? { speechId } : {}) })
   const talk = (seconds: number, value: number) => {
     for (let index = 0; index < seconds * 50; index++) {
       now += 20
@@ -120,36 +120,43 @@ describe('the turn audio recorder', () => {
 })
 
 describe('the turn audio recorder with a realtime model', () => {
-  it('pairs each exchange, reported after its reply was spoken, with its speech in order, and keeps the learner\'s words', () => {
+  it('pairs each reply, stored after it was spoken, with its own speech, even after a speech that stored nothing', () => {
     const { recorder, saved, turn, speech, talk, at } = recorderWithClock({ realtime: true })
     const exchange = (index: number, value: number) => {
       talk(0.5, 0)
       const startedAt = at()
       talk(1, 400 + index)
       const endedAt = at()
-      speech('start')
+      speech('start', `speech-${index}`)
       recorder.onOutput(frame(value, 480))
       recorder.onOutput(frame(value, 480))
-      speech('end')
+      speech('end', `speech-${index}`)
       talk(0.5, 0)
       return { startedAt, endedAt }
     }
     const first = exchange(1, 7)
-    const second = exchange(2, 8)
-    // Both replies were spoken before the first exchange was stored.
+    // Cut off before its first word: its exchange stores the learner's words and no reply.
+    const cut = exchange(2, 9)
+    const third = exchange(3, 8)
+    // All three replies were spoken before the first exchange was stored.
     expect(saved).toEqual([])
-    for (const [index, times] of [first, second].entries()) {
-      turn({ id: `learner-${index}`, role: 'learner', source: 'speech_engine', startedAt: new Date(times.startedAt).toISOString(), endedAt: new Date(times.endedAt).toISOString() })
-      turn({ id: `tutor-${index}`, role: 'tutor', replyToTurnId: `learner-${index}` })
-    }
+    const learner = (id: string, times: { startedAt: number; endedAt: number }) =>
+      turn({ id, role: 'learner', source: 'speech_engine', startedAt: new Date(times.startedAt).toISOString(), endedAt: new Date(times.endedAt).toISOString() })
+    learner('learner-1', first)
+    turn({ id: 'tutor-1', role: 'tutor', replyToTurnId: 'learner-1' }, 'speech-1')
+    learner('learner-2', cut)
+    learner('learner-3', third)
+    turn({ id: 'tutor-3', role: 'tutor', replyToTurnId: 'learner-3' }, 'speech-3')
     // A learner's sample 5000 is past the 300 ms margin (4800 samples): their words.
     const sample = (recording: TurnRecording) => recording.pcm[recording.sampleRate === 16_000 ? 5_000 : 0]
     expect(saved.map((recording) => [recording.turnId, recording.sampleRate, recording.pcm.length, sample(recording)])).toEqual([
-      ['learner-0', 16_000, 16_000 * 1.6, 401],
-      ['tutor-0', 24_000, 960, 7],
-      ['learner-1', 16_000, 16_000 * 1.6, 402],
-      ['tutor-1', 24_000, 960, 8],
+      ['learner-1', 16_000, 16_000 * 1.6, 401],
+      ['tutor-1', 24_000, 960, 7],
+      ['learner-2', 16_000, 16_000 * 1.6, 402],
+      ['learner-3', 16_000, 16_000 * 1.6, 403],
+      ['tutor-3', 24_000, 960, 8],
     ])
+    // The speech nobody claimed is not kept either.
     expect(recorder.heldReplySamples).toBe(0)
   })
 })

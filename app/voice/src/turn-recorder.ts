@@ -98,6 +98,8 @@ interface ReplySegment {
   samples: number
   ended: boolean
   turnId: string | null
+  /** The pipeline's id of the speech (realtime pairing). */
+  speechId?: string
 }
 
 interface StoredTurn {
@@ -150,7 +152,7 @@ export class TurnAudioRecorder {
   }
 
   onEvent(event: PipelineEvent): void {
-    if (event.type === 'speech') return event.event === 'start' ? this.#speechStarted() : this.#speechEnded()
+    if (event.type === 'speech') return event.event === 'start' ? this.#speechStarted(event.speechId) : this.#speechEnded()
     if (event.type !== 'meta') return
     const payload = event.payload as { type?: unknown; turn?: StoredTurn; replayed?: unknown }
     const turn = payload.turn
@@ -158,6 +160,7 @@ export class TurnAudioRecorder {
     if (turn.role === 'learner') return this.#learnerTurn(turn)
     // A replayed reply (a retry of a turn already answered) is not spoken again.
     if (payload.replayed === true) return
+    if (this.#options.realtime) return this.#realtimeReply(turn, event.speechId)
     this.#reply(turn)
   }
 
@@ -197,14 +200,20 @@ export class TurnAudioRecorder {
     this.#options.save({ turnId: turn.id, pcm, sampleRate: this.input.sampleRate })
   }
 
+  /**
+   * A realtime model's reply, stored after it was spoken: it names its speech. Speeches before it that
+   * nobody claimed (a reply cut off before its first word stores no turn) never will be.
+   */
+  #realtimeReply(turn: StoredTurn, speechId: string | undefined): void {
+    const index = speechId ? this.#segments.findIndex((candidate) => candidate.speechId === speechId) : -1
+    if (index < 0) return
+    const segment = this.#segments[index]!
+    this.#segments = this.#segments.filter((candidate, position) => position >= index || candidate.turnId || !candidate.ended)
+    segment.turnId = turn.id
+    if (segment.ended) this.#finish(segment)
+  }
+
   #reply(turn: StoredTurn): void {
-    if (this.#options.realtime) {
-      const segment = this.#segments.find((candidate) => !candidate.turnId)
-      if (!segment) return
-      segment.turnId = turn.id
-      if (segment.ended) this.#finish(segment)
-      return
-    }
     const generation = (turn.replyToTurnId && this.#generations.get(turn.replyToTurnId)) || this.#generation
     if (this.#segments.some((segment) => segment.turnId === turn.id) || this.#pending.some((pending) => pending.turnId === turn.id)) return
     const segment = this.#segments.find((candidate) => candidate.generation === generation && !candidate.turnId)
@@ -217,10 +226,18 @@ export class TurnAudioRecorder {
     if (segment.ended) this.#finish(segment)
   }
 
-  #speechStarted(): void {
+  #speechStarted(speechId: string | undefined): void {
     // Speeches play in the order their replies were stored: the oldest reply still waiting is this one.
-    const pending = this.#pending.shift()
-    const segment: ReplySegment = { generation: pending?.generation ?? this.#generation, frames: [], samples: 0, ended: false, turnId: pending?.turnId ?? null }
+    // (A realtime model's replies are stored after they are spoken, and name their speech instead.)
+    const pending = this.#options.realtime ? undefined : this.#pending.shift()
+    const segment: ReplySegment = {
+      generation: pending?.generation ?? this.#generation,
+      frames: [],
+      samples: 0,
+      ended: false,
+      turnId: pending?.turnId ?? null,
+      ...(speechId ? { speechId } : {}),
+    }
     this.#segments.push(segment)
     // Bounded: the oldest speeches nobody claimed make way.
     while (this.#segments.length > 4) this.#segments.shift()

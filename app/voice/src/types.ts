@@ -104,14 +104,18 @@ export type PipelineEvent =
   | { type: 'state'; agent: 'listening' | 'thinking' | 'speaking'; user: 'listening' | 'speaking' }
   /** The server's speech-to-text: interim while the learner speaks, then final. */
   | { type: 'transcript'; text: string; final: boolean }
-  /** A reply's meta event or line, passed on as the bridge gave it. */
-  | { type: 'meta'; payload: Record<string, unknown> }
+  /**
+   * A reply's meta event or line, passed on as the bridge gave it. With a realtime model, a stored
+   * reply names the speech it was spoken in (`speechId`, as in its `speech` events).
+   */
+  | { type: 'meta'; payload: Record<string, unknown>; speechId?: string }
   /**
    * The reply's words as the tutor gives them (the protocol's `delta`; not a line's words, which
    * come with the line's meta event). Added after the first version of this contract.
    */
   | { type: 'delta'; text: string }
-  | { type: 'speech'; event: 'start' | 'end'; interrupted: boolean }
+  /** `speechId`: which speech, for hosts that pair audio with stored turns (not for clients). */
+  | { type: 'speech'; event: 'start' | 'end'; interrupted: boolean; speechId?: string }
   | { type: 'latency'; clientTurnId: string; ms: number }
   /** `fatal`: the pipeline cannot go on (a realtime model's connection failed for good); the host should end the connection. */
   | { type: 'error'; code: 'tutor_unavailable' | 'speech_to_text_unavailable' | 'speech_unavailable' | 'internal'; message: string; fatal?: true }

@@ -225,6 +225,9 @@ function protocolMessage(event: PipelineEvent): Record<string, unknown> | null {
       return { type: 'error', code: event.code, message: event.message, fatal: event.fatal === true }
     case 'latency':
       return { type: 'latency', clientTurnId: event.clientTurnId, ms: Math.round(event.ms) }
+    case 'speech':
+      // Without the pipeline's speech id: it pairs audio with turns here, and means nothing to a client.
+      return { type: 'speech', event: event.event, interrupted: event.interrupted }
     default:
       return event
   }
