@@ -15,7 +15,7 @@ export class TutorReplyError extends Error {
 }
 
 /** Something the learner must be told that is not a failed reply (docs/voice-protocol.md error codes). */
-export type BridgeProblem = (code: 'exam_over' | 'bad_message', message: string) => void
+export type BridgeProblem = (code: 'exam_over' | 'bad_message' | 'internal', message: string) => void
 
 export interface BackendBridgeOptions {
   backend: BackendClient
@@ -102,10 +102,16 @@ export function backendBridge({ backend, who, onStateChange, onProblem, onModeCh
       void backend.replyLatency(who, clientTurnId, latencyMs).catch(() => {})
     },
     async exchange(exchange: SpokenExchange) {
-      const stored = await backend.exchange(who, {
-        learner: exchange.learner && turnRequest(exchange.learner),
-        reply: { ...exchange.reply, latencyMs: exchange.reply.latencyMs === null ? null : Math.round(exchange.reply.latencyMs) },
-      })
+      let stored
+      try {
+        stored = await backend.exchange(who, {
+          learner: exchange.learner && turnRequest(exchange.learner),
+          reply: { ...exchange.reply, latencyMs: exchange.reply.latencyMs === null ? null : Math.round(exchange.reply.latencyMs) },
+        })
+      } catch (error) {
+        onProblem?.('internal', 'What was just said could not be saved to your transcript.')
+        throw error
+      }
       if (stored.mode !== 'free') onModeChanged?.()
       return [stored.learner, stored.tutor].flatMap((turn) => (turn ? [{ type: 'turn', turn }] : []))
     },

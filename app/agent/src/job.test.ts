@@ -423,6 +423,20 @@ describe('the agent’s job handler with a realtime model', () => {
     expect(r.backend.calls.at(-1)!.path).toBe('leave')
   })
 
+  it('tells the learner when an exchange could not be stored, and goes on', async () => {
+    const r = await room({ context: { realtime }, job: { engineKeys: { openaiApiKey: 'sk-agent' } } })
+    const pipeline = await r.pipeline()
+    r.backend.failExchanges = true
+    pipeline.exchange({ learner: null, reply: { text: 'Hei!', interrupted: false, latencyMs: null }, model: 'openai:gpt-realtime' })
+    await until(() => r.sent.some((message) => message.type === 'error'), 'the error')
+    expect(r.sent.find((message) => message.type === 'error')).toMatchObject({ code: 'internal', fatal: false })
+    r.backend.failExchanges = false
+    pipeline.exchange({ learner: null, reply: { text: 'Hei igjen!', interrupted: false, latencyMs: null }, model: 'openai:gpt-realtime' })
+    await until(() => r.sent.some((message) => message.type === 'turn'), 'the next exchange stored')
+    r.left.abort()
+    await r.job
+  })
+
   it('refuses to start without the key for the model the backend names, before opening the sitting', async () => {
     const r = await room({ context: { realtime: { ...realtime, provider: 'gemini', model: 'gemini-2.5-flash-native-audio-preview-12-2025', voice: 'Puck' } }, job: { engineKeys: { openaiApiKey: 'sk-agent' } } })
     await expect(r.job).rejects.toThrow(/GOOGLE_GENERATIVE_AI_API_KEY/)

@@ -44,6 +44,8 @@ export interface FakeBackend {
   refuseTurns?: { status: number; detail: string }
   /** The session's mode an exchange reports (the backend's, after storing it). */
   exchangeMode: 'free' | 'lesson' | 'exam'
+  /** Set to fail exchanges (the database is down). */
+  failExchanges?: boolean
   /** Set to take turn audio and never answer (a backend that hangs). */
   stallAudio?: boolean
   close(): Promise<void>
@@ -116,6 +118,7 @@ export async function startFakeBackend(secret: string, context: AgentContext): P
         case 'latency':
           return response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ recorded: true }))
         case 'exchanges': {
+          if (backend.failExchanges) return refuse(response, 500, path, 'internal error')
           const exchange = body as { learner: { clientTurnId: string; text: string } | null; reply: { text: string } }
           const stored = {
             learner: exchange.learner ? { id: `l-${exchange.learner.clientTurnId}`, role: 'learner', text: exchange.learner.text } : null,

@@ -53,7 +53,11 @@ export class FakePipeline implements VoicePipeline {
   /** A realtime model held an exchange: stored through the bridge, its turns shown. */
   exchange(exchange: SpokenExchange): void {
     this.#pending = this.#pending.then(async () => {
-      for (const payload of await this.options.bridge.exchange!(exchange)) this.options.onEvent({ type: 'meta', payload })
+      try {
+        for (const payload of await this.options.bridge.exchange!(exchange)) this.options.onEvent({ type: 'meta', payload })
+      } catch {
+        // As the pipeline does: the bridge has told the learner; the exchange is only logged there.
+      }
     })
   }
 

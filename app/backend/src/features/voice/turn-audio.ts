@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { TurnRecording } from '@avaaz/voice'
@@ -43,7 +44,8 @@ export async function storeTurnAudio(app: FastifyInstance, userId: string, recor
   const ref = turnAudioRef(userId, recording.turnId)
   const target = path.join(audioDir(app.config.dataDir), ref)
   await mkdir(path.dirname(target), { recursive: true, mode: 0o700 })
-  const partial = `${target}.${process.pid}.partial`
+  // Its own name: two stores of one turn at once (an agent's retry) must not remove each other's file.
+  const partial = `${target}.${randomUUID()}.partial`
   await writeFile(partial, file, { mode: 0o600 })
   try {
     const linked = await app.db

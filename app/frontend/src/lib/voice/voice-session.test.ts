@@ -312,6 +312,16 @@ describe('voice session: speech to text', () => {
     expect(server.socket.frames.length).toBeGreaterThan(0)
   })
 
+  it('falls back to the browser\'s recognition when the server, asked to hear, has none for this connection (a lesson beside a realtime model)', async () => {
+    const server = new FakeVoiceServer({ ready: { engines: { speechToText: 'browser', tutor: 'offline', speech: 'espeak' } } })
+    const { voice } = session(server, { Recognition: FakeRecognition as unknown as SpeechRecognitionConstructor })
+    await voice.start({ preferServerSpeechToText: true })
+    await flush()
+    expect(server.socket.messages[0]).toMatchObject({ speechToText: 'server' })
+    expect(voice.getSnapshot().speechToText).toBe('browser')
+    expect(FakeRecognition.instances.some((instance) => instance.started)).toBe(true)
+  })
+
   it('prefers the server when asked to (its engine is better)', async () => {
     const server = new FakeVoiceServer()
     const { voice } = session(server, { Recognition: FakeRecognition as unknown as SpeechRecognitionConstructor })

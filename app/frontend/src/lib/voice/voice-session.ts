@@ -222,8 +222,11 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
 
   private chooseSpeechToText(): 'browser' | 'server' {
     if (this.options.preferServerSpeechToText) return 'server'
-    const usable = this.options.Recognition === undefined ? browserRecognitionUsable() : this.options.Recognition !== null
-    return usable ? 'browser' : 'server'
+    return this.browserRecognitionUsable() ? 'browser' : 'server'
+  }
+
+  private browserRecognitionUsable(): boolean {
+    return this.options.Recognition === undefined ? browserRecognitionUsable() : this.options.Recognition !== null
   }
 
   private connect(speechToText: 'browser' | 'server'): void {
@@ -287,7 +290,9 @@ export class VoiceSession extends Emitter<VoiceSessionEvents> {
       this.speech?.stop()
       this.speech = null
     }
-    const browser = this.speechToTextMode === 'browser' && !realtime
+    // The server may have no recognition of its own for this connection (a lesson or exam where only a
+    // realtime model hears): then the browser's, where it has one, even if the client asked for the server's.
+    const browser = !realtime && (this.speechToTextMode === 'browser' || (ready.engines?.speechToText === 'browser' && this.browserRecognitionUsable()))
     this.update({
       engines: ready.engines,
       interruptions: ready.turnTaking?.interruptions !== false,
