@@ -46,7 +46,8 @@ export async function realtimeTutorContext(app: FastifyInstance, userId: string)
  * A conversation held by a realtime model (OpenAI Realtime, Gemini Live): the model heard the learner
  * and answered aloud, so there is no reply to produce — only the exchange to keep. It is stored like a
  * typed turn and its reply (same sitting rules, practice time, the rule-based corrections of the
- * learner's words), once per client turn id, so a repeated report stores nothing twice.
+ * learner's words), once per client turn id, so a repeated report stores nothing twice (a reply to
+ * no words of the learner has no id to go by: it is stored as often as it is sent).
  */
 export interface SpokenExchangeInput {
   /** Null when the model transcribed no words of the learner (the reply is still kept). */
