@@ -91,9 +91,11 @@ describe('voice pipeline: speech in, speech out', () => {
     expect(speechStart).toBeLessThan(latency)
     expect(latency).toBeLessThan(speechEnd)
     expect(log.of('speech')).toEqual([
-      { type: 'speech', event: 'start', interrupted: false },
-      { type: 'speech', event: 'end', interrupted: false },
+      { type: 'speech', event: 'start', interrupted: false, speechId: expect.any(String) },
+      { type: 'speech', event: 'end', interrupted: false, speechId: expect.any(String) },
     ])
+    // Both name the reply's speech.
+    expect(new Set(log.of('speech').map((event) => event.speechId)).size).toBe(1)
     expect(log.of('meta')).toEqual([{ type: 'meta', payload: { type: 'turn', role: 'learner' } }])
     expect(log.of('error')).toEqual([])
 

@@ -35,7 +35,7 @@ describe('voice pipeline: barge-in', () => {
     const learnerStarted = Date.now()
     void mic.say(norwegianSpeech(EXCUSE_ME))
     const cutAt = await log.waitFor((event) => event.type === 'speech' && event.event === 'end')
-    expect(log.of('speech').at(-1)).toEqual({ type: 'speech', event: 'end', interrupted: true })
+    expect(log.of('speech').at(-1)).toEqual({ type: 'speech', event: 'end', interrupted: true, speechId: expect.any(String) })
     // 0.5 s of speech is needed to cut in (counted in audio: the microphone may catch up a little).
     expect(cutAt - learnerStarted).toBeGreaterThan(250)
     expect(cutAt - learnerStarted).toBeLessThan(1_500)
@@ -70,7 +70,7 @@ describe('voice pipeline: barge-in', () => {
     pipeline.interrupt()
     const endedAt = await log.waitFor((event) => event.type === 'speech' && event.event === 'end', 2_000, true)
     expect(endedAt - calledAt).toBeLessThan(100)
-    expect(log.of('speech').at(-1)).toEqual({ type: 'speech', event: 'end', interrupted: true })
+    expect(log.of('speech').at(-1)).toEqual({ type: 'speech', event: 'end', interrupted: true, speechId: expect.any(String) })
     const frames = log.audio.length
     await sleep(1_000)
     expect(log.audio.length).toBe(frames)

@@ -42,8 +42,8 @@ describe('voice pipeline: mock exam turn-taking', () => {
     const examinerDoneAt = await log.waitFor((event) => event.type === 'speech' && event.event === 'end', 15_000)
     expect(shownAt).toBeLessThan(examinerDoneAt)
     expect(log.of('speech')).toEqual([
-      { type: 'speech', event: 'start', interrupted: false },
-      { type: 'speech', event: 'end', interrupted: false },
+      { type: 'speech', event: 'start', interrupted: false, speechId: expect.any(String) },
+      { type: 'speech', event: 'end', interrupted: false, speechId: expect.any(String) },
     ])
     // … and only afterwards it becomes the candidate's turn (none of it lost).
     expect(tutor.turns).toHaveLength(1)
@@ -64,10 +64,10 @@ describe('voice pipeline: mock exam turn-taking', () => {
     await sleep(1_200)
     pipeline.interrupt()
     await sleep(200)
-    expect(log.of('speech')).toEqual([{ type: 'speech', event: 'start', interrupted: false }])
+    expect(log.of('speech')).toEqual([{ type: 'speech', event: 'start', interrupted: false, speechId: expect.any(String) }])
     pipeline.interrupt({ force: true })
     await log.waitFor((event) => event.type === 'speech' && event.event === 'end', 1_000, true)
-    expect(log.of('speech').at(-1)).toEqual({ type: 'speech', event: 'end', interrupted: true })
+    expect(log.of('speech').at(-1)).toEqual({ type: 'speech', event: 'end', interrupted: true, speechId: expect.any(String) })
     // The candidate's words were kept and become a turn now that the speech is over.
     await tutor.waitForTurns(2, 5_000)
     expect(tutor.turns[1]).toMatchObject({ text: ANSWER, source: 'speech_engine' })
