@@ -66,3 +66,20 @@ export async function connectVoice(app: FastifyInstance, base: string, user: Tes
   await client.until((c) => c.of('ready').length > 0 || c.closed !== null)
   return client
 }
+
+/**
+ * Speech as a microphone streams it, in real time in 40 ms frames: half a second of silence, the
+ * words (PCM16 at 16 kHz), two seconds of silence — stopping early once `enough` holds. Resolves when
+ * the reply has been spoken.
+ */
+export async function streamSpeech(client: VoiceClient, speech: Int16Array, enough: (client: VoiceClient) => boolean = () => false): Promise<void> {
+  const silence = new Int16Array(16_000 * 2)
+  const audio = Int16Array.from([...silence.subarray(0, 8_000), ...speech, ...silence])
+  for (let offset = 0; offset < audio.length; offset += 640) {
+    client.socket.send(Buffer.from(audio.slice(offset, offset + 640).buffer))
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    if (enough(client)) break
+  }
+  await client.until((c) => c.of('speech').some((message) => message.event === 'end'), 30_000)
+}
+

@@ -9,7 +9,7 @@ import { turns, users } from '../../core/db/schema/index.js'
 import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
 import { examClient } from '../../test/exams.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
-import { connectVoice, type VoiceClient } from '../../test/voice-client.js'
+import { connectVoice, streamSpeech, type VoiceClient } from '../../test/voice-client.js'
 import { agentContext } from '../livekit/service.js'
 import { recordSpokenExchange } from '../sessions/exchanges.js'
 import { loadSession } from '../sessions/service.js'
@@ -44,15 +44,7 @@ async function learner(name = 'Amina Haddad'): Promise<TestUser> {
 const connect = (user: TestUser, hello: Record<string, unknown> = {}) => connectVoice(harness.app, base, user, hello)
 
 /** Speech as a microphone streams it, in real time, until the reply has been spoken. */
-async function speak(client: VoiceClient, text: string): Promise<void> {
-  const silence = new Int16Array(16_000 * 2)
-  const audio = Int16Array.from([...silence.subarray(0, 8_000), ...norwegianSpeech(text), ...silence])
-  for (let offset = 0; offset < audio.length; offset += 640) {
-    client.socket.send(Buffer.from(audio.slice(offset, offset + 640).buffer))
-    await new Promise((resolve) => setTimeout(resolve, 40))
-  }
-  await client.until((c) => c.of('speech').some((message) => message.event === 'end'), 30_000)
-}
+const speak = (client: VoiceClient, text: string) => streamSpeech(client, norwegianSpeech(text))
 
 const principalOf = (user: TestUser): Principal => ({ userId: user.id, email: user.email, role: 'learner', emailVerified: true, via: 'session' })
 

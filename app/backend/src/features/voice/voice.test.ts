@@ -10,7 +10,7 @@ import { turns, users } from '../../core/db/schema/index.js'
 import { createVerifiedUser, type TestUser } from '../../test/accounts.js'
 import { examClient } from '../../test/exams.js'
 import { createTestApp, type TestApp } from '../../test/harness.js'
-import { connectVoice, VoiceClient, voiceTicket } from '../../test/voice-client.js'
+import { connectVoice, streamSpeech, VoiceClient, voiceTicket } from '../../test/voice-client.js'
 import { applyRetention, audioDir } from '../sessions/retention.js'
 import { decodeOggOpus } from './ogg-opus-reader.js'
 
@@ -43,18 +43,11 @@ async function learner(level = 'A2'): Promise<TestUser> {
 const ticket = (user: TestUser) => voiceTicket(harness.app, user)
 const connect = (user: TestUser, hello: Record<string, unknown> = {}) => connectVoice(harness.app, base, user, hello)
 
-/** Norwegian speech as a microphone sends it: half a second of silence, the words, two seconds of silence, in real time. */
+/** Norwegian speech as a microphone sends it, transcribed by the fake as `text`; resolves with its length in seconds once the reply was spoken. */
 async function speak(client: VoiceClient, text: string): Promise<number> {
   openai.transcribe = () => ({ text })
   const speech = norwegianSpeech(text)
-  const silence = new Int16Array(16_000 * 2)
-  const audio = Int16Array.from([...silence.subarray(0, 8_000), ...speech, ...silence])
-  for (let offset = 0; offset < audio.length; offset += 640) {
-    client.socket.send(Buffer.from(audio.slice(offset, offset + 640).buffer))
-    await new Promise((resolve) => setTimeout(resolve, 40))
-    if (client.of('turn').length >= 2) break
-  }
-  await client.until((c) => c.of('speech').some((message) => message.event === 'end'), 30_000)
+  await streamSpeech(client, speech, (c) => c.of('turn').length >= 2)
   return speech.length / 16_000
 }
 
@@ -126,19 +119,9 @@ describe('voice over the WebSocket transport', () => {
 
   it('hears Norwegian speech: voice activity ends the turn, the server transcribes it, the reply comes back as audio and both turns are stored', async () => {
     const user = await learner('B1')
-    openai.transcribe = () => ({ text: 'Jeg bor i Oslo og jobber på et sykehus.' })
     const before = openai.transcriptions.length
     const client = await connect(user)
-    const speech = norwegianSpeech('Jeg bor i Oslo og jobber på et sykehus.')
-    const silence = new Int16Array(16_000 * 2)
-    const audio = Int16Array.from([...silence.subarray(0, 8_000), ...speech, ...silence])
-    // Real time, in 40 ms frames.
-    for (let offset = 0; offset < audio.length; offset += 640) {
-      client.socket.send(Buffer.from(audio.slice(offset, offset + 640).buffer))
-      await new Promise((resolve) => setTimeout(resolve, 40))
-      if (client.of('turn').length >= 2) break
-    }
-    await client.until((c) => c.of('speech').some((message) => message.event === 'end'), 30_000)
+    await speak(client, 'Jeg bor i Oslo og jobber på et sykehus.')
     expect(openai.transcriptions.length).toBeGreaterThan(before)
     const sent = openai.transcriptions.at(-1)!
     expect(sent).toMatchObject({ model: 'gpt-4o-mini-transcribe', language: 'nb', authorization: 'Bearer sk-test' })
