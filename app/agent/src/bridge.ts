@@ -1,5 +1,5 @@
-import type { LearnerTurn, ReplyEvent, SpokenExchange, TutorBridge } from '@avaaz/voice'
-import { BackendError, type AgentTurnRequest, type BackendClient } from './backend.js'
+import { learnerTurnRequest, type LearnerTurn, type ReplyEvent, type SpokenExchange, type TutorBridge } from '@avaaz/voice'
+import { BackendError, type BackendClient } from './backend.js'
 import type { ServiceTokenFor } from './service-token.js'
 
 /** The reply failed at the backend (its `error` event); the learner's turn is kept there. */
@@ -44,7 +44,7 @@ export function backendBridge({ backend, who, onStateChange, onProblem, onModeCh
       let changed = false
       let stream: AsyncGenerator<{ event: string; data: unknown }>
       try {
-        stream = backend.learnerTurn(who, turnRequest(turn), signal)
+        stream = backend.learnerTurn(who, learnerTurnRequest(turn), signal)
         const first = await stream.next()
         if (first.done) return
         stream = prepend(first.value, stream)
@@ -105,7 +105,7 @@ export function backendBridge({ backend, who, onStateChange, onProblem, onModeCh
       let stored
       try {
         stored = await backend.exchange(who, {
-          learner: exchange.learner && turnRequest(exchange.learner),
+          learner: exchange.learner && learnerTurnRequest(exchange.learner),
           reply: { ...exchange.reply, latencyMs: exchange.reply.latencyMs === null ? null : Math.round(exchange.reply.latencyMs) },
         })
       } catch (error) {
@@ -121,23 +121,4 @@ export function backendBridge({ backend, who, onStateChange, onProblem, onModeCh
 async function* prepend<T>(first: T, rest: AsyncGenerator<T>): AsyncGenerator<T> {
   yield first
   yield* rest
-}
-
-function turnRequest(turn: LearnerTurn): AgentTurnRequest {
-  return {
-    clientTurnId: turn.clientTurnId,
-    text: turn.text,
-    source: turn.source,
-    ...(turn.startedAt && turn.endedAt
-      ? {
-          timing: {
-            startedAt: turn.startedAt.toISOString(),
-            endedAt: turn.endedAt.toISOString(),
-            speakingMs: Math.max(0, turn.endedAt.getTime() - turn.startedAt.getTime()),
-            // The backend takes whole milliseconds.
-            ...(turn.words?.length ? { words: turn.words.map((word) => ({ ...word, startMs: Math.round(word.startMs), endMs: Math.round(word.endMs) })) } : {}),
-          },
-        }
-      : {}),
-  }
 }

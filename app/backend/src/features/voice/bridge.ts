@@ -1,4 +1,4 @@
-import type { LearnerTurn, ReplyEvent, SpokenExchange, TutorBridge } from '@avaaz/voice'
+import { learnerTurnRequest, type LearnerTurn, type ReplyEvent, type SpokenExchange, type TutorBridge } from '@avaaz/voice'
 import { and, eq, isNull } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Principal } from '../../core/auth/access.js'
@@ -6,7 +6,7 @@ import { turns } from '../../core/db/schema/index.js'
 import { AppError } from '../../core/errors.js'
 import { safeErrorSummary } from '../../core/logger.js'
 import { recordSpokenExchange } from '../sessions/exchanges.js'
-import type { LearnerTurnInput, TurnStreamEvent } from '../sessions/turn-records.js'
+import type { TurnStreamEvent } from '../sessions/turn-records.js'
 import { beginLearnerTurn } from '../sessions/turns.js'
 
 /**
@@ -26,7 +26,7 @@ export function inProcessBridge(app: FastifyInstance, principal: Principal, prob
     async *learnerTurn(turn: LearnerTurn): AsyncIterable<ReplyEvent> {
       let run
       try {
-        run = await beginLearnerTurn(app, principal, turnInput(turn))
+        run = await beginLearnerTurn(app, principal, learnerTurnRequest(turn))
       } catch (error) {
         // Refused before any reply (the exam ended, text too long …): the learner is told, the connection stays.
         if (error instanceof AppError && error.status < 500) {
@@ -46,7 +46,7 @@ export function inProcessBridge(app: FastifyInstance, principal: Principal, prob
     async exchange(exchange: SpokenExchange) {
       let stored
       try {
-        stored = await recordSpokenExchange(app, principal, { learner: exchange.learner && turnInput(exchange.learner), reply: exchange.reply }, 'websocket')
+        stored = await recordSpokenExchange(app, principal, { learner: exchange.learner && learnerTurnRequest(exchange.learner), reply: exchange.reply }, 'websocket')
       } catch (error) {
         problem('internal', 'What was just said could not be saved to your transcript.')
         throw error
@@ -55,25 +55,6 @@ export function inProcessBridge(app: FastifyInstance, principal: Principal, prob
       if (stored.mode !== 'free') problem('mode_changed', 'A lesson or mock exam has started: voice reconnects to run it.')
       return [stored.learner, stored.tutor].flatMap((turn) => (turn ? [{ type: 'turn', turn }] : []))
     },
-  }
-}
-
-/** A pipeline's learner turn as the turn service takes it. */
-export function turnInput(turn: LearnerTurn): LearnerTurnInput {
-  return {
-    clientTurnId: turn.clientTurnId,
-    text: turn.text,
-    source: turn.source,
-    ...(turn.startedAt && turn.endedAt
-      ? {
-          timing: {
-            startedAt: turn.startedAt.toISOString(),
-            endedAt: turn.endedAt.toISOString(),
-            speakingMs: Math.max(0, turn.endedAt.getTime() - turn.startedAt.getTime()),
-            ...(turn.words?.length ? { words: turn.words.map((word) => ({ ...word, startMs: Math.round(word.startMs), endMs: Math.round(word.endMs) })) } : {}),
-          },
-        }
-      : {}),
   }
 }
 
