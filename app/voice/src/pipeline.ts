@@ -471,7 +471,9 @@ export class VoicePipelineSession implements VoicePipeline {
 
   /** A typed turn or a browser's final transcript: answered as a turn of its own, at once. */
   #commitTurn(record: TurnRecord, modality: 'text' | 'audio'): void {
-    this.#remember(record)
+    // Kept for the bridge to look up when it is asked for the reply; a realtime model asks nobody (its
+    // reply's speech carries the record).
+    if (!this.#realtime) this.#remember(record)
     const message = new llm.ChatMessage({ role: 'user', content: record.text, extra: { [TURN_KEY]: record.key } })
     // A new turn supersedes what the tutor is saying — unless the tutor may not be interrupted, and
     // then the reply waits its turn (LiveKit queues it after the current speech).
